@@ -1,0 +1,39 @@
+# Two commands from a fresh clone: `make run` and `make test`.
+# Needs only python3, pip and make; uv is bootstrapped through pip when missing.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+UV := $(shell command -v uv 2>/dev/null || echo $(VENV)-tools/bin/uv)
+PY := $(VENV)/bin/python
+export DAGSTER_HOME := $(CURDIR)/.dagster
+export UV_PYTHON := $(PYTHON)
+
+.PHONY: run test ui sql bench setup clean
+
+$(VENV)-tools/bin/uv:
+	$(PYTHON) -m venv $(VENV)-tools
+	$(VENV)-tools/bin/pip install --quiet uv
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+setup: $(VENV)/.synced
+
+## make run: ingest the bundled sample submissions and publish under data/published/
+run: setup
+	mkdir -p data/inbox
+	cp -R data/samples/20[0-9][0-9]-[0-9][0-9] data/inbox/
+	$(PY) -m pipelines run --data-dir data
+
+## make test: the whole suite
+test: setup
+	$(PY) -m pytest
+
+## make ui: the Dagster UI (webserver and daemon) on http://127.0.0.1:3000
+ui: setup
+	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf data/inbox data/archive data/published data/warehouse.duckdb* data/analyst.duckdb

@@ -1,0 +1,113 @@
+"""phu-luc-<YYYY-MM>.xlsx: the appendix in the official layout of the letter's PHỤ LỤC.
+
+Numbers stay numbers; their display comes from number formats: counts "#,##0" with zero
+shown as "-", rates "0.00". Excel and LibreOffice draw the grouping and decimal marks of
+the reader's locale, so a Vietnamese-locale Excel (the officers') shows 3.158 and 54,81.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import xlsxwriter
+
+from pipelines.appendix import COUNT_COLUMNS
+from pipelines.periods import month_label, period_start
+from pipelines.text import spreadsheet_safe
+
+COUNT_FORMAT = '#,##0;-#,##0;"-"'
+RATE_FORMAT = "0.00"
+FONT = "Times New Roman"
+
+
+def column_headers(period: str) -> list[str]:
+    return [
+        "TT",
+        "Tên địa phương",
+        f"Tổng số trẻ em theo báo cáo của địa phương đến tháng {month_label(period)}",
+        "Số trẻ em đã được cập nhật dữ liệu",
+        "Số trẻ em chưa được cập nhật dữ liệu",
+        "Số trẻ em đã làm sạch dữ liệu",
+        "Số trẻ em chưa làm sạch dữ liệu",
+        "Tỷ lệ trẻ em được làm sạch dữ liệu (%)",
+    ]
+
+
+NUMBERING = ["(1)", "(2)", "(3)", "(4)", "(5) = (3) - (4)", "(6)", "(7) = (4)-(6)", "(8)"]
+NOTE_HEADER = "Ghi chú"
+WIDTHS = [6, 20, 22, 16, 16, 16, 16, 16, 16]
+
+
+def write_appendix_xlsx(
+    path: Path, appendix: pl.DataFrame, period: str, scope: dict, created: dt.datetime
+) -> None:
+    """Write the workbook; `created` stamps it, so the same figures give the same bytes."""
+    start = period_start(period)
+    has_notes = appendix["note"].drop_nulls().len() > 0
+    width = 9 if has_notes else 8
+    workbook = xlsxwriter.Workbook(str(path))
+    workbook.set_properties({"title": f"Phụ lục tháng {month_label(period)}", "created": created})
+    sheet = workbook.add_worksheet("Phụ lục")
+
+    def fmt(**props):
+        return workbook.add_format({"font_name": FONT, "font_size": 12, "valign": "vcenter", **props})
+
+    title = fmt(bold=True, align="center", font_size=14)
+    subtitle = fmt(bold=True, align="center")
+    italic = fmt(italic=True, align="center")
+    header = fmt(bold=True, align="center", text_wrap=True, border=1)
+    numbering = fmt(italic=True, align="center", border=1, font_size=11)
+    text = fmt(border=1)
+    centered = fmt(border=1, align="center")
+    count = fmt(border=1, num_format=COUNT_FORMAT)
+    rate = fmt(border=1, num_format=RATE_FORMAT)
+    total_text = fmt(border=1, bold=True, align="center")
+    total_count = fmt(border=1, bold=True, num_format=COUNT_FORMAT)
+    total_rate = fmt(border=1, bold=True, num_format=RATE_FORMAT)
+
+    last = width - 1
+    sheet.merge_range(0, 0, 0, last, "PHỤ LỤC", title)
+    sheet.merge_range(1, 0, 1, last, scope.get("title", ""), subtitle)
+    attachment = scope.get("attachment_line", "").format(month=start.month, year=start.year)
+    sheet.merge_range(2, 0, 2, last, attachment, italic)
+
+    head_row = 4
+    headers = column_headers(period) + ([NOTE_HEADER] if has_notes else [])
+    sheet.write_row(head_row, 0, headers, header)
+    sheet.write_row(head_row + 1, 0, NUMBERING + ([""] if has_notes else []), numbering)
+    sheet.set_row(head_row, 96)
+
+    row_index = head_row + 2
+    for row in appendix.iter_rows(named=True):
+        is_total = row["stt"] is None
+        if is_total:
+            sheet.merge_range(row_index, 0, row_index, 1, f"{row['commune_name']}", total_text)
+        else:
+            sheet.write_number(row_index, 0, row["stt"], centered)
+            sheet.write_string(row_index, 1, spreadsheet_safe(row["commune_name"]), text)
+        for offset, column in enumerate(COUNT_COLUMNS, start=2):
+            value = row[column]
+            if value is None:
+                sheet.write_blank(row_index, offset, None, count)
+            else:
+                sheet.write_number(row_index, offset, value, total_count if is_total else count)
+        if row["clean_rate_pct"] is None:
+            sheet.write_blank(row_index, 7, None, rate)
+        else:
+            sheet.write_number(row_index, 7, row["clean_rate_pct"], total_rate if is_total else rate)
+        if has_notes:
+            sheet.write_string(row_index, 8, row["note"] or "", text)
+        row_index += 1
+
+    for column, column_width in enumerate(WIDTHS[:width]):
+        sheet.set_column(column, column, column_width)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.center_horizontally()
+    sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    sheet.repeat_rows(head_row, head_row + 1)
+    sheet.print_area(0, 0, row_index - 1, last)
+    workbook.close()

@@ -1,0 +1,116 @@
+"""Command line: `python -m pipelines run --data-dir DIR [--period YYYY-MM]`.
+
+`run` materialises the same Dagster assets the UI and the schedule use, in-process,
+one partition (period) after another, then prints a short summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines import warehouse
+from pipelines.inbox import period_folders
+from pipelines.periods import is_period
+from pipelines.settings import DEFAULT_DATA_DIR, DataDir
+
+
+# The command prints its own summary; Dagster's event log stays in the run history.
+QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+
+
+@dataclass
+class PeriodOutcome:
+    period: str
+    success: bool
+    reason: str = ""
+
+
+def instance() -> dg.DagsterInstance:
+    """The project's Dagster instance when DAGSTER_HOME is set (runs show in the UI)."""
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
+
+
+def run_period(period: str, data_dir: Path, dagster_instance: dg.DagsterInstance) -> PeriodOutcome:
+    from pipelines.definitions import build_definitions
+
+    defs = build_definitions(str(data_dir))
+    job = defs.resolve_job_def("publish_period")
+    result = job.execute_in_process(
+        partition_key=period, instance=dagster_instance, raise_on_error=False, run_config=QUIET
+    )
+    if result.success:
+        return PeriodOutcome(period, True)
+    reasons = []
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            reasons.append(f"{event.step_key}: {error.message.strip().splitlines()[0] if error else 'failed'}")
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                reasons.append(f"check {evaluation.check_name} failed")
+    return PeriodOutcome(period, False, "; ".join(reasons) or "run failed")
+
+
+def summary(data_dir: Path, periods: list[str]) -> list[str]:
+    layout = DataDir.at(data_dir)
+    lines = []
+    with warehouse.connect(layout.warehouse, read_only=False) as con:
+        for period in periods:
+            stats = warehouse.query(con, "select_period_summary", period=period).row(0, named=True)
+            appendix = layout.period_published(period) / "appendix.csv"
+            lines.append(
+                f"{period}: {stats['files']} tệp nhận, {stats['files_accepted']} tệp chấp nhận, "
+                f"{stats['files_rejected']} tệp bị từ chối, {stats['rejections']} lỗi; "
+                f"{stats['units_reported']}/{stats['units_expected'] or '?'} đơn vị đã báo cáo; "
+                f"phụ lục: {appendix if appendix.exists() else '(chưa xuất bản)'}"
+            )
+    return lines
+
+
+def command_run(args: argparse.Namespace) -> int:
+    data_dir = Path(args.data_dir).resolve()
+    layout = DataDir.at(data_dir)
+    if args.period:
+        if not is_period(args.period):
+            print(f"error: --period must be YYYY-MM, got {args.period!r}", file=sys.stderr)
+            return 2
+        periods = [args.period]
+    else:
+        periods = period_folders(layout.inbox)
+    if not periods:
+        print(f"Không có kỳ báo cáo nào trong {layout.inbox} (cần thư mục dạng YYYY-MM).")
+        return 0
+    dagster_instance = instance()
+    outcomes = [run_period(p, data_dir, dagster_instance) for p in periods]
+    for line in summary(data_dir, periods):
+        print(line)
+    print(f"Danh sách lỗi: {layout.published / 'rejections.csv'}")
+    failed = [o for o in outcomes if not o.success]
+    if failed:
+        print("error: " + " | ".join(f"{o.period}: {o.reason}" for o in failed), file=sys.stderr)
+        return 1
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="ingest the inbox and publish each period's appendix")
+    run.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="data directory (default: data/)")
+    run.add_argument("--period", help="only this period (YYYY-MM); default: every inbox folder")
+    run.set_defaults(handler=command_run)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.handler(args)

@@ -1,0 +1,25 @@
+"""Reporting periods as Dagster partitions, from data/config.toml (monthly by default)."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.settings import Programme
+
+CRON_BY_PERIOD_TYPE = {
+    "monthly": "0 0 1 * *",
+    "quarterly": "0 0 1 1,4,7,10 *",
+}
+
+
+def period_partitions(programme: Programme) -> dg.TimeWindowPartitionsDefinition:
+    """Partitions named "YYYY-MM" (the month a period starts), the current one included."""
+    cron = CRON_BY_PERIOD_TYPE.get(programme.period_type)
+    if cron is None:
+        raise ValueError(f"unknown period type in config.toml: {programme.period_type!r}")
+    return dg.TimeWindowPartitionsDefinition(
+        start=programme.first_period,
+        fmt="%Y-%m",
+        cron_schedule=cron,
+        end_offset=1,
+    )

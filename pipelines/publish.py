@@ -1,0 +1,32 @@
+"""Writing published files atomically: a reader sees the old file or the new one, never half."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
+    """Call `write(tmp_path)`, flush it to disk, then rename it over `path`.
+
+    When the new bytes equal the published ones the old file stays untouched, so a
+    re-run with nothing new changes nothing, not even a modification time.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        if path.exists() and path.read_bytes() == tmp.read_bytes():
+            return path
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def write_text(path: Path, text: str) -> Path:
+    return write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

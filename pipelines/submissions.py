@@ -1,0 +1,261 @@
+"""A received file → the figures it carries, one row per unit, and its rejections.
+
+Pure functions: bytes and reference units in, Polars frames out. The file's table is
+located by its header (see `headers`), counts parsed as Vietnamese numbers (`numbers`),
+units matched by name (`units`), and every row checked against the appendix's rules:
+0 ≤ (6) ≤ (4) ≤ (3), and (5), (7), (8) when given agree with (3), (4), (6).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from pipelines import numbers
+from pipelines.headers import REQUIRED_FIELDS, find_header
+from pipelines.readers import RawSheet, UnreadableFile, read_table
+from pipelines.rejections import COLUMN_LABELS, message, rejection_frame
+from pipelines.units import match_units, suggest_units, unit_key
+
+COUNT_FIELDS = ("total_children", "updated", "cleaned")
+DERIVED_FIELDS = ("not_updated", "not_cleaned", "clean_rate_pct")
+TABLE_FIELDS = ("stt", "unit_code", "unit_name", *COUNT_FIELDS, *DERIVED_FIELDS)
+TOTAL_ROW_KEYS = {"tong cong", "tong", "cong", "tong so", "toan huyen", "tong cong toan huyen"}
+
+ROW_SCHEMA = {
+    "row_number": pl.Int64,
+    "unit_code": pl.String,
+    "unit_name_sent": pl.String,
+    "total_children": pl.Int64,
+    "updated": pl.Int64,
+    "cleaned": pl.Int64,
+}
+_PROBLEM_CODES = {
+    numbers.EMPTY: "MISSING_VALUE",
+    numbers.NOT_A_NUMBER: "NOT_A_NUMBER",
+    numbers.NOT_WHOLE: "NOT_WHOLE_NUMBER",
+    numbers.NEGATIVE: "NEGATIVE_NUMBER",
+}
+
+
+@dataclass
+class ParsedFile:
+    """What one file yields: accepted figures, rejections, and the raw sheets read."""
+
+    rows: pl.DataFrame
+    rejections: pl.DataFrame
+    sheets: list[RawSheet] = field(default_factory=list)
+
+    @property
+    def rejected_whole(self) -> bool:
+        return self.rows.is_empty() and not self.rejections.is_empty()
+
+
+def empty_rows() -> pl.DataFrame:
+    return pl.DataFrame(schema=ROW_SCHEMA)
+
+
+def file_rejection(code: str, **details: object) -> ParsedFile:
+    return ParsedFile(
+        empty_rows(), rejection_frame([{"code": code, "message": message(code, **details)}])
+    )
+
+
+def table_of(sheet: pl.DataFrame, columns: dict[str, str], header_row: int) -> pl.DataFrame:
+    """The rows under the header, with the header's columns renamed to fields."""
+    body = sheet.filter(pl.col("row_number") > header_row)
+    return body.select(
+        "row_number",
+        *[
+            (pl.col(columns[f]) if f in columns else pl.lit(None, pl.String)).alias(f)
+            for f in TABLE_FIELDS
+        ],
+    )
+
+
+def drop_non_data_rows(table: pl.DataFrame) -> pl.DataFrame:
+    """Without blank rows and the numbering row "(1) (2) … (5) = (3) - (4)"."""
+    fields = [c for c in table.columns if c != "row_number"]
+    blank = pl.all_horizontal([pl.col(f).is_null() for f in fields])
+    numbering = pl.col("unit_name").str.contains(r"^\(\d+\)$") | pl.col("total_children").str.contains(
+        r"^\(\d+\)"
+    )
+    return table.filter(~blank & ~numbering.fill_null(False))
+
+
+def with_parsed_counts(table: pl.DataFrame) -> pl.DataFrame:
+    """Adds <field>_value (Int64) and <field>_problem for counts; parsed derived columns."""
+    return table.with_columns(
+        *[numbers.count_expr(pl.col(f)).alias(f"{f}_value") for f in COUNT_FIELDS],
+        *[numbers.count_problem_expr(pl.col(f)).alias(f"{f}_problem") for f in COUNT_FIELDS],
+        numbers.count_expr(pl.col("not_updated")).alias("not_updated_value"),
+        numbers.count_expr(pl.col("not_cleaned")).alias("not_cleaned_value"),
+        numbers.rate_expr(pl.col("clean_rate_pct")).alias("clean_rate_pct_value"),
+        pl.col("clean_rate_pct")
+        .str.extract(r"[.,](\d+)\s*%?$")
+        .str.len_chars()
+        .fill_null(0)
+        .cast(pl.Int32)
+        .alias("rate_decimals"),
+    )
+
+
+def with_rule_flags(table: pl.DataFrame) -> pl.DataFrame:
+    """Boolean columns, one per rule a row may break (null-safe: false when unknowable)."""
+    total, updated, cleaned = (pl.col(f"{f}_value") for f in COUNT_FIELDS)
+    computed_rate = numbers.clean_rate_pct(cleaned, total)
+    exact_rate = cleaned * 100 / total
+    given_rate = pl.col("clean_rate_pct_value")
+    tolerance = 0.5 * pl.lit(10.0).pow(-pl.col("rate_decimals")) + 1e-9
+    rate_ok = ((given_rate - exact_rate).abs() <= tolerance) | (
+        (given_rate <= 1) & ((given_rate * 100 - exact_rate).abs() <= tolerance * 100)
+    )
+    return table.with_columns(
+        (updated > total).fill_null(False).alias("UPDATED_GT_TOTAL"),
+        (cleaned > updated).fill_null(False).alias("CLEANED_GT_UPDATED"),
+        (pl.col("not_updated").is_not_null() & (pl.col("not_updated_value").is_null() | (pl.col("not_updated_value") != total - updated)))
+        .fill_null(False)
+        .alias("INCONSISTENT_NOT_UPDATED"),
+        (pl.col("not_cleaned").is_not_null() & (pl.col("not_cleaned_value").is_null() | (pl.col("not_cleaned_value") != updated - cleaned)))
+        .fill_null(False)
+        .alias("INCONSISTENT_NOT_CLEANED"),
+        (pl.col("clean_rate_pct").is_not_null() & (given_rate.is_null() | ~rate_ok))
+        .fill_null(False)
+        .alias("INCONSISTENT_RATE"),
+        computed_rate.alias("computed_rate"),
+    )
+
+
+RULES = (
+    "UPDATED_GT_TOTAL",
+    "CLEANED_GT_UPDATED",
+    "INCONSISTENT_NOT_UPDATED",
+    "INCONSISTENT_NOT_CLEANED",
+    "INCONSISTENT_RATE",
+)
+
+
+def row_rejections(row: dict, unit_label: str) -> list[dict]:
+    """Every rule `row` breaks, as rejection records."""
+    found = []
+    base = {"row_number": row["row_number"], "unit_code": row["unit_code"]}
+    for f in COUNT_FIELDS:
+        problem = row[f"{f}_problem"]
+        if problem != numbers.OK:
+            code = _PROBLEM_CODES[problem]
+            found.append({**base, "code": code, "message": message(code, column=f, value=row[f], unit=unit_label)})
+    if found:
+        return found
+    figures = {f: numbers.format_vn_int(row[f"{f}_value"]) for f in COUNT_FIELDS}
+    expected = {
+        "INCONSISTENT_NOT_UPDATED": (row["not_updated"], numbers.format_vn_int(row["total_children_value"] - row["updated_value"])),
+        "INCONSISTENT_NOT_CLEANED": (row["not_cleaned"], numbers.format_vn_int(row["updated_value"] - row["cleaned_value"])),
+        "INCONSISTENT_RATE": (row["clean_rate_pct"], numbers.format_vn_rate(row["computed_rate"])),
+    }
+    for rule in RULES:
+        if row[rule]:
+            value, exp = expected.get(rule, (None, None))
+            found.append({**base, "code": rule, "message": message(rule, unit=unit_label, value=value, expected=exp, **figures)})
+    return found
+
+
+def check_total_row(total_rows: pl.DataFrame, unit_rows: pl.DataFrame) -> list[dict]:
+    """A compiled table's "Tổng cộng" row must equal the sum of the rows above it."""
+    found = []
+    for row in total_rows.iter_rows(named=True):
+        for f in COUNT_FIELDS:
+            given = row[f"{f}_value"]
+            expected = unit_rows[f"{f}_value"].sum()
+            if given is not None and given != expected:
+                found.append({
+                    "row_number": row["row_number"], "unit_code": None, "code": "TOTAL_ROW_MISMATCH",
+                    "message": message("TOTAL_ROW_MISMATCH", column=f, value=row[f],
+                                       expected=numbers.format_vn_int(expected)),
+                })
+    return found
+
+
+def duplicate_conflicts(accepted: pl.DataFrame) -> tuple[pl.DataFrame, list[dict]]:
+    """Same unit twice: identical figures are kept once; different figures reject all."""
+    figures = ["unit_code", *[f"{f}_value" for f in COUNT_FIELDS]]
+    deduped = accepted.unique(subset=figures, keep="first", maintain_order=True)
+    counts = deduped.group_by("unit_code").len()
+    conflicted = counts.filter(pl.col("len") > 1)["unit_code"]
+    found = []
+    for code in conflicted.to_list():
+        rows = deduped.filter(pl.col("unit_code") == code)
+        numbers_list = ", ".join(str(n) for n in rows["row_number"].to_list())
+        for row in rows.iter_rows(named=True):
+            found.append({"row_number": row["row_number"], "unit_code": code, "code": "DUPLICATE_UNIT_CONFLICT",
+                          "message": message("DUPLICATE_UNIT_CONFLICT", unit=row["unit_name"], detail=numbers_list)})
+    return deduped.filter(~pl.col("unit_code").is_in(conflicted.implode())), found
+
+
+def parse_table(sheet: pl.DataFrame, units: pl.DataFrame) -> ParsedFile | None:
+    """Figures and rejections of one sheet; None when the sheet has no header at all."""
+    header = find_header(sheet)
+    if header is None:
+        return None
+    if header.missing:
+        labels = ", ".join(COLUMN_LABELS[f] for f in header.missing)
+        return file_rejection("MISSING_COLUMN", detail=labels)
+    table = drop_non_data_rows(table_of(sheet, header.columns, header.row_number))
+    table = with_rule_flags(with_parsed_counts(table))
+    table = table.with_columns(
+        match_units(table["unit_name"], units).alias("unit_code"),
+        pl.col("unit_name").map_elements(unit_key, return_dtype=pl.String).alias("unit_key"),
+    )
+    is_total = pl.col("unit_key").is_in(list(TOTAL_ROW_KEYS)).fill_null(False)
+    no_counts = pl.all_horizontal([pl.col(f).is_null() for f in COUNT_FIELDS])
+    total_rows = table.filter(is_total)
+    # A row naming no known unit and carrying no figures is a note or signature line.
+    body = table.filter(~is_total & ~(pl.col("unit_code").is_null() & no_counts))
+
+    records: list[dict] = []
+    ok_rows = []
+    for row in body.iter_rows(named=True):
+        label = row["unit_name"] or "Dòng số liệu"
+        if row["unit_code"] is None:
+            suggestions = suggest_units(row["unit_name"] or "", units)
+            hint = f"Có phải là: {', '.join(suggestions)}? " if suggestions else ""
+            records.append({"row_number": row["row_number"], "unit_code": None, "code": "UNKNOWN_UNIT",
+                            "message": message("UNKNOWN_UNIT", value=row["unit_name"] or "", detail=hint)})
+            continue
+        found = row_rejections(row, label)
+        if found:
+            records.extend(found)
+        else:
+            ok_rows.append(row["row_number"])
+    accepted = body.filter(pl.col("row_number").is_in(ok_rows))
+    accepted, conflicts = duplicate_conflicts(accepted)
+    records.extend(conflicts)
+    records.extend(check_total_row(total_rows, body.filter(pl.col("row_number").is_in(ok_rows))))
+    if body.is_empty() and not records:
+        records.append({"code": "NO_DATA_ROWS", "message": message("NO_DATA_ROWS")})
+    rows = accepted.select(
+        "row_number",
+        "unit_code",
+        pl.col("unit_name").alias("unit_name_sent"),
+        *[pl.col(f"{f}_value").alias(f) for f in COUNT_FIELDS],
+    )
+    return ParsedFile(rows, rejection_frame(records))
+
+
+def parse_submission(data: bytes, suffix: str, units: pl.DataFrame) -> ParsedFile:
+    """Parse one received file against the units valid in its period."""
+    try:
+        sheets = read_table(data, suffix)
+    except UnreadableFile as exc:
+        return file_rejection(exc.code, detail=exc.detail if exc.code == "UNSUPPORTED_TYPE" else "")
+    parsed = [p for p in (parse_table(s.to_frame(), units) for s in sheets) if p is not None]
+    if not parsed:
+        result = file_rejection("NO_HEADER")
+    else:
+        usable = [p for p in parsed if not p.rows.is_empty()] or parsed[:1]
+        result = ParsedFile(
+            pl.concat([p.rows for p in usable]),
+            pl.concat([p.rejections for p in usable]),
+        )
+    result.sheets = sheets
+    return result

@@ -1,0 +1,49 @@
+"""Vietnamese text: NFC normalisation and diacritic-free folding for matching."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import polars as pl
+
+_SPACES = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^0-9a-z%()/=+\-. ]")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str | None) -> str:
+    """Lower-case, strip tone and vowel marks (đ → d), collapse spaces.
+
+    "  Xã PHƯỚC  Hưng " → "xa phuoc hung"; NFC and NFD inputs fold alike.
+    """
+    if text is None:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = stripped.replace("đ", "d").replace("Đ", "D").lower()
+    stripped = _NON_WORD.sub(" ", stripped)
+    return _SPACES.sub(" ", stripped).strip()
+
+
+def fold_series(values: pl.Series) -> pl.Series:
+    """`fold` over a Polars Series, calling Python once per distinct value."""
+    distinct = values.drop_nulls().unique()
+    mapping = dict(zip(distinct.to_list(), (fold(v) for v in distinct.to_list())))
+    return values.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text a spreadsheet will show, never run: a leading =, +, -, @ gets a "'" before it.
+
+    Only for free text (file names, names as sent); "-" alone stays as is.
+    """
+    if text and text.startswith(_FORMULA_LEADS) and text != "-":
+        return "'" + text
+    return text

@@ -1,0 +1,84 @@
+"""The DuckDB warehouse: connecting, creating it from sql/, and moving Polars frames in and out.
+
+SQL lives in sql/ and is loaded by name; values are always bound as parameters. Frames
+go in and out through Arrow, in bulk.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import polars as pl
+
+from pipelines.settings import SQL_DIR
+
+
+@lru_cache(maxsize=None)
+def sql(name: str) -> str:
+    """The text of sql/<name>.sql, e.g. sql("queries/select_period_rows")."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def create_warehouse(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every schema, table and view (idempotent)."""
+    for path in sorted((SQL_DIR / "schema").glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+    for path in sorted((SQL_DIR / "views").glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        if not read_only:
+            create_warehouse(con)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: a failure (or a killed process) leaves the tables as they were."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pl.DataFrame:
+    """Run sql/queries/<name>.sql with named parameters; the result as a Polars frame."""
+    return con.sql(sql(f"queries/{name}"), params=params or None).pl()
+
+
+def execute(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> None:
+    con.execute(sql(f"queries/{name}"), params or None)
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    """Append `frame` to `table` (schema.name), matching columns by name."""
+    if frame.is_empty():
+        return 0
+    con.register("incoming_frame", frame.to_arrow())
+    try:
+        con.execute(f"INSERT INTO {_table_name(table)} BY NAME SELECT * FROM incoming_frame")
+    finally:
+        con.unregister("incoming_frame")
+    return frame.height
+
+
+def _table_name(table: str) -> str:
+    """Quote a schema.table identifier from our own code (never from input)."""
+    parts = table.split(".")
+    if len(parts) != 2 or not all(p.isidentifier() for p in parts):
+        raise ValueError(f"not a schema.table name: {table!r}")
+    return ".".join(f'"{p}"' for p in parts)

@@ -1,0 +1,1 @@
+DELETE FROM marts.clean_rate_history WHERE as_of_period = $period;

@@ -1,0 +1,1 @@
+DELETE FROM staging.rejections WHERE list_contains($shas, sha256);

@@ -1,0 +1,1 @@
+DELETE FROM raw.sheet_rows WHERE list_contains($shas, sha256);

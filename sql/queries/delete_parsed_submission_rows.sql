@@ -1,0 +1,1 @@
+DELETE FROM staging.submission_rows WHERE list_contains($shas, sha256);

@@ -1,0 +1,1 @@
+DELETE FROM marts.district_appendix WHERE period = $period;

@@ -1,0 +1,1 @@
+DELETE FROM marts.submission_history WHERE period = $period;

@@ -1,0 +1,1 @@
+DELETE FROM marts.commune_snapshot WHERE period = $period;

@@ -1,0 +1,1 @@
+SELECT * FROM marts.submission_history WHERE period = $period;

@@ -1,0 +1,1 @@
+SELECT * FROM marts.commune_snapshot WHERE period = $period;

@@ -1,0 +1,29 @@
+import subprocess
+import sys
+
+from conftest import REPO, copy_samples
+
+
+def test_cli_runs_every_inbox_period_and_summarises(tmp_path):
+    data_dir = copy_samples(tmp_path / "data")
+    result = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run", "--data-dir", str(data_dir)],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line[:7] for line in lines[:4]] == ["2024-04", "2024-05", "2024-06", "2024-07"]
+    assert "13 tệp chấp nhận" in lines[3] and str(data_dir / "published" / "2024-07" / "appendix.csv") in lines[3]
+    for period in ("2024-04", "2024-05", "2024-06", "2024-07"):
+        assert (data_dir / "published" / period / f"phu-luc-{period}.xlsx").exists()
+
+
+def test_cli_single_period_and_bad_period(tmp_path):
+    data_dir = copy_samples(tmp_path / "data")
+    ok = subprocess.run([sys.executable, "-m", "pipelines", "run", "--data-dir", str(data_dir), "--period", "2024-06"],
+                        cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0, ok.stderr
+    assert sorted(p.name for p in (data_dir / "published").iterdir() if p.is_dir()) == ["2024-06"]
+    bad = subprocess.run([sys.executable, "-m", "pipelines", "run", "--data-dir", str(data_dir), "--period", "July"],
+                         cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "YYYY-MM" in bad.stderr
