@@ -11,7 +11,6 @@ from pipelines.assets import PERIODS, district_appendix, read_appendix, referenc
 from pipelines.resources import Storage
 from pipelines.units import units_valid_in
 
-
 # Partitioned asset checks are a preview feature in Dagster 1.13; we rely on them so a
 # check reads the same period as the run it blocks.
 warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")

@@ -19,7 +19,6 @@ from pipelines.inbox import period_folders
 from pipelines.periods import is_period
 from pipelines.settings import DEFAULT_DATA_DIR, DataDir
 
-
 # The command prints its own summary; Dagster's event log stays in the run history.
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 

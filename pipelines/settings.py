@@ -26,7 +26,7 @@ class DataDir:
     root: Path
 
     @classmethod
-    def at(cls, root: str | Path) -> "DataDir":
+    def at(cls, root: str | Path) -> DataDir:
         return cls(Path(root).resolve())
 
     @property
@@ -59,7 +59,7 @@ class Programme:
     config: dict
 
     @classmethod
-    def load(cls, path: Path = CONFIG_FILE) -> "Programme":
+    def load(cls, path: Path = CONFIG_FILE) -> Programme:
         return cls(load_config(path))
 
     @property

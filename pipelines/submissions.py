@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from pipelines import numbers
-from pipelines.headers import REQUIRED_FIELDS, find_header
+from pipelines.headers import find_header
 from pipelines.readers import RawSheet, UnreadableFile, read_table
 from pipelines.rejections import COLUMN_LABELS, message, rejection_frame
 from pipelines.units import match_units, suggest_units, unit_key

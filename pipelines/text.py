@@ -32,7 +32,7 @@ def fold(text: str | None) -> str:
 def fold_series(values: pl.Series) -> pl.Series:
     """`fold` over a Polars Series, calling Python once per distinct value."""
     distinct = values.drop_nulls().unique()
-    mapping = dict(zip(distinct.to_list(), (fold(v) for v in distinct.to_list())))
+    mapping = {v: fold(v) for v in distinct.to_list()}
     return values.replace_strict(mapping, default=None, return_dtype=pl.String)
 
 

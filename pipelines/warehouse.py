@@ -6,10 +6,10 @@ go in and out through Arrow, in bulk.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 import polars as pl
@@ -17,7 +17,7 @@ import polars as pl
 from pipelines.settings import SQL_DIR
 
 
-@lru_cache(maxsize=None)
+@cache
 def sql(name: str) -> str:
     """The text of sql/<name>.sql, e.g. sql("queries/select_period_rows")."""
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")

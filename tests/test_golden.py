@@ -4,7 +4,6 @@ import csv
 from pathlib import Path
 
 import openpyxl
-
 from conftest import GOLDEN
 
 LETTER_TOTALS = {"total_children": 45349, "updated": 38106, "not_updated": 7243, "cleaned": 28554, "not_cleaned": 9552}
@@ -61,7 +60,7 @@ def test_xlsx_has_the_letters_values_and_formats(published_samples):
         else:
             assert cells[0].value == "Tổng cộng" and cells[0].font.b
             assert all(c.font.b for c in cells[2:8])
-        for cell, key in zip(cells[2:7], ["total_children", "updated", "not_updated", "cleaned", "not_cleaned"]):
+        for cell, key in zip(cells[2:7], ["total_children", "updated", "not_updated", "cleaned", "not_cleaned"], strict=True):
             assert cell.value == int(expected[key]) and isinstance(cell.value, int)
             assert cell.number_format == '#,##0;-#,##0;"-"'
         assert f"{cells[7].value:.2f}" == expected["clean_rate_pct"]

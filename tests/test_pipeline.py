@@ -6,9 +6,8 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pytest
+from conftest import copy_samples
 
-from conftest import SAMPLES, copy_samples
 from pipelines.assets import ASSETS
 from pipelines.checks import CHECKS
 from pipelines.resources import Storage

@@ -2,7 +2,6 @@
 
 import io
 
-import polars as pl
 import pytest
 import xlsxwriter
 

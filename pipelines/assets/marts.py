@@ -1,0 +1,81 @@
+"""Warehouse marts computed with Polars: submission history, snapshot, clean-rate history."""
+
+import dagster as dg
+import polars as pl
+
+from pipelines import warehouse
+from pipelines.assets.common import PERIODS, markdown_table, reference_units
+from pipelines.assets.ingest import staged_submissions
+from pipelines.history import clean_rate_history as build_clean_rate_history
+from pipelines.history import commune_snapshot as build_snapshot
+from pipelines.history import submission_history as build_history
+from pipelines.resources import Storage
+from pipelines.units import units_valid_in
+
+
+@dg.asset(
+    partitions_def=PERIODS,
+    group_name="warehouse",
+    kinds={"duckdb", "polars"},
+    deps=[staged_submissions],
+    description=(
+        "marts.submission_history: every accepted version of each unit's figures for the "
+        "period, numbered oldest first, with file, sha256 and received time; a later file "
+        "supersedes an earlier one and both stay."
+    ),
+)
+def submission_history(context: dg.AssetExecutionContext, storage: Storage) -> dg.MaterializeResult:
+    period = context.partition_key
+    with storage.connect() as con:
+        history = build_history(warehouse.query(con, "select_period_rows", period=period))
+        with warehouse.transaction(con):
+            warehouse.execute(con, "delete_period_history", period=period)
+            warehouse.insert(con, "marts.submission_history", history)
+    corrections = history.filter(pl.col("version") > 1).height
+    return dg.MaterializeResult(metadata={"versions": history.height, "corrections": corrections})
+
+
+@dg.asset(
+    partitions_def=PERIODS,
+    group_name="warehouse",
+    kinds={"duckdb", "polars"},
+    deps=[submission_history],
+    description="marts.commune_snapshot: each unit's current figures for the period, with (5), (7) and (8).",
+)
+def commune_snapshot(context: dg.AssetExecutionContext, storage: Storage) -> dg.MaterializeResult:
+    period = context.partition_key
+    with storage.connect() as con:
+        history = warehouse.query(con, "select_period_history", period=period)
+        snapshot = build_snapshot(history)
+        with warehouse.transaction(con):
+            warehouse.execute(con, "delete_period_snapshot", period=period)
+            warehouse.insert(con, "marts.commune_snapshot", snapshot)
+    expected = units_valid_in(reference_units(), period).height
+    return dg.MaterializeResult(metadata={"units_reported": snapshot.height, "units_expected": expected})
+
+
+@dg.asset(
+    partitions_def=PERIODS,
+    group_name="warehouse",
+    kinds={"duckdb", "polars"},
+    deps=[commune_snapshot],
+    description=(
+        "marts.clean_rate_history: for this period, every period up to it per unit and for the "
+        "whole scope; the scope's rate is recomputed from summed counts, never averaged."
+    ),
+)
+def clean_rate_history(context: dg.AssetExecutionContext, storage: Storage) -> dg.MaterializeResult:
+    period = context.partition_key
+    units = units_valid_in(reference_units(), period)
+    with storage.connect() as con:
+        snapshots = warehouse.query(con, "select_snapshots_until", period=period)
+        history = build_clean_rate_history(snapshots, units, period)
+        with warehouse.transaction(con):
+            warehouse.execute(con, "delete_clean_rate_history", period=period)
+            warehouse.insert(con, "marts.clean_rate_history", history)
+    scope = history.filter(pl.col("unit_code").is_null()).select("period", "clean_rate_pct")
+    return dg.MaterializeResult(metadata={
+        "rows": history.height,
+        "periods": scope.height,
+        "scope_clean_rate": dg.MetadataValue.md(markdown_table(scope)),
+    })
