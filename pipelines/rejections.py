@@ -31,6 +31,7 @@ MESSAGES: dict[str, str] = {
     "UNKNOWN_ENCODING": "Không xác định được bảng mã chữ của tệp văn bản. Vui lòng lưu lại tệp dạng CSV UTF-8 (Excel: Lưu thành > CSV UTF-8) rồi gửi lại.",
     "FILE_TOO_LARGE": "Tệp quá lớn ({detail}) so với một báo cáo thông thường. Vui lòng chỉ gửi bảng số liệu báo cáo.",
     "DECOMPRESSION_BOMB": "Tệp có cấu trúc bất thường (dung lượng giải nén quá lớn) nên không được mở. Vui lòng lưu lại báo cáo bằng Excel và gửi lại.",
+    "HTML_WITHOUT_TABLE": "Tệp là một trang web (HTML) được đặt đuôi .xls nhưng không chứa bảng số liệu nào. Vui lòng mở báo cáo bằng Excel, chọn Lưu thành (Save As) dạng .xlsx và gửi lại.",
     "NO_HEADER": "Không tìm thấy dòng tiêu đề của bảng (Tên địa phương, Tổng số trẻ em, Số trẻ em đã được cập nhật dữ liệu, Số trẻ em đã làm sạch dữ liệu). Vui lòng dùng đúng mẫu biểu báo cáo.",
     "MISSING_COLUMN": "Bảng thiếu cột bắt buộc: {detail}. Vui lòng bổ sung cột này theo mẫu biểu rồi gửi lại.",
     "NO_DATA_ROWS": "Bảng không có dòng số liệu nào dưới dòng tiêu đề. Vui lòng điền số liệu của địa phương rồi gửi lại.",

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from pipelines import numbers
-from pipelines.headers import find_header
+from pipelines.headers import SCAN_ROWS, find_header
+from pipelines.period_text import label, periods_in, resolve_period
 from pipelines.readers import RawSheet, UnreadableFile, read_table
 from pipelines.rejections import COLUMN_LABELS, message, rejection_frame
-from pipelines.units import match_units, suggest_units, unit_key
+from pipelines.units import match_units, suggest_units, unit_key, units_valid_in
 
 COUNT_FIELDS = ("total_children", "updated", "cleaned")
 DERIVED_FIELDS = ("not_updated", "not_cleaned", "clean_rate_pct")
@@ -39,6 +40,10 @@ _PROBLEM_CODES = {
 }
 
 
+# Unreadable-file codes whose message shows the detail (the others' details are technical).
+_SHOWN_DETAILS = {"UNSUPPORTED_TYPE", "FILE_TOO_LARGE"}
+
+
 @dataclass
 class ParsedFile:
     """What one file yields: accepted figures, rejections, and the raw sheets read."""
@@ -46,6 +51,7 @@ class ParsedFile:
     rows: pl.DataFrame
     rejections: pl.DataFrame
     sheets: list[RawSheet] = field(default_factory=list)
+    period: str | None = None  # the period the file counts for, when known
 
     @property
     def rejected_whole(self) -> bool:
@@ -242,12 +248,17 @@ def parse_table(sheet: pl.DataFrame, units: pl.DataFrame) -> ParsedFile | None:
     return ParsedFile(rows, rejection_frame(records))
 
 
-def parse_submission(data: bytes, suffix: str, units: pl.DataFrame) -> ParsedFile:
-    """Parse one received file against the units valid in its period."""
-    try:
-        sheets = read_table(data, suffix)
-    except UnreadableFile as exc:
-        return file_rejection(exc.code, detail=exc.detail if exc.code == "UNSUPPORTED_TYPE" else "")
+def stated_periods(sheets: list[RawSheet]) -> list[str]:
+    """The periods a file names in its sheet names and its first rows (titles, header)."""
+    texts: list[str | None] = [s.name for s in sheets]
+    for sheet in sheets:
+        for row in sheet.rows[:SCAN_ROWS]:
+            texts.extend(row)
+    return periods_in(texts)
+
+
+def parse_sheets(sheets: list[RawSheet], units: pl.DataFrame) -> ParsedFile:
+    """Figures and rejections of a file's sheets: the sheets that carry figures win."""
     parsed = [p for p in (parse_table(s.to_frame(), units) for s in sheets) if p is not None]
     if not parsed:
         result = file_rejection("NO_HEADER")
@@ -258,4 +269,43 @@ def parse_submission(data: bytes, suffix: str, units: pl.DataFrame) -> ParsedFil
             pl.concat([p.rejections for p in usable]),
         )
     result.sheets = sheets
+    return result
+
+
+def parse_submission(
+    data: bytes,
+    suffix: str,
+    units: pl.DataFrame,
+    period: str | None = None,
+    *,
+    loose_bounds: tuple[str, str] | None = None,
+) -> ParsedFile:
+    """Parse one received file: a pure function, safe to run in a process pool.
+
+    `period` is the inbox folder's period: the file must not state another one
+    (PERIOD_MISMATCH) and is matched against the units valid in it. A file loose in the
+    inbox passes `loose_bounds` = (first, last) acceptable period instead and takes its
+    period from its own text (PERIOD_UNKNOWN, PERIOD_IMPOSSIBLE when it cannot). With
+    neither, `units` are used as given. The result's `period` says where it counts.
+    """
+    try:
+        sheets = read_table(data, suffix)
+    except UnreadableFile as exc:
+        result = file_rejection(exc.code, detail=exc.detail if exc.code in _SHOWN_DETAILS else "")
+        result.period = period
+        return result
+    if period is not None or loose_bounds is not None:
+        first, last = loose_bounds or (period, period)
+        verdict = resolve_period(stated_periods(sheets), period, first, last)
+        if verdict.code:
+            result = file_rejection(
+                verdict.code, detail=verdict.detail,
+                period=verdict.detail if verdict.code == "PERIOD_IMPOSSIBLE" else label(period or first),
+            )
+            result.sheets, result.period = sheets, verdict.period
+            return result
+        period = verdict.period
+        units = units_valid_in(units, period)
+    result = parse_sheets(sheets, units)
+    result.period = period
     return result
