@@ -15,7 +15,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines import warehouse
-from pipelines.inbox import period_folders
+from pipelines.inbox import inbox_periods
 from pipelines.periods import is_period
 from pipelines.settings import DEFAULT_DATA_DIR, DataDir
 
@@ -84,7 +84,9 @@ def command_run(args: argparse.Namespace) -> int:
             return 2
         periods = [args.period]
     else:
-        periods = period_folders(layout.inbox)
+        from pipelines.assets.ingest import period_bounds
+
+        periods = inbox_periods(layout.inbox, period_bounds())
     if not periods:
         print(f"Không có kỳ báo cáo nào trong {layout.inbox} (cần thư mục dạng YYYY-MM).")
         return 0

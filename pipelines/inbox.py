@@ -1,10 +1,15 @@
-"""What lies in the inbox: inbox/<YYYY-MM>/<files>, the period being the folder's name."""
+"""What lies in the inbox: inbox/<YYYY-MM>/<files>, the period being the folder's name.
+
+A file outside any period folder (loose in inbox/, or in a folder not named YYYY-MM) is
+loose: its period is the one written in it (see `period_text`).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from pipelines.periods import is_period
+from pipelines.submissions import file_period
 
 # Editor lock files and system litter are not submissions.
 IGNORED_PREFIXES = (".", "~$")
@@ -27,3 +32,26 @@ def files_for_period(inbox: Path, period: str) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.rglob("*") if is_submission(p))
+
+
+def loose_files(inbox: Path) -> list[Path]:
+    """Every submission under inbox/ that is not inside a period folder, in name order."""
+    if not inbox.is_dir():
+        return []
+    found = []
+    for path in inbox.rglob("*"):
+        top = path.relative_to(inbox).parts[0]
+        if is_submission(path) and not (top != path.name and is_period(top)):
+            found.append(path)
+    return sorted(found)
+
+
+def inbox_periods(inbox: Path, bounds: tuple[str, str]) -> list[str]:
+    """The periods the inbox holds files for: its period folders and the periods written
+    in its loose files (within `bounds`), oldest first."""
+    periods = set(period_folders(inbox))
+    for path in loose_files(inbox):
+        verdict = file_period(path, bounds)
+        if verdict.period:
+            periods.add(verdict.period)
+    return sorted(periods)

@@ -226,7 +226,7 @@ def hostile_cases() -> list[Case]:
         Case("ảnh chụp đổi tên.xls", b"\x89PNG\r\n\x1a\n" + _rand(2000), "NOT_A_SPREADSHEET"),
         Case("rác.xlsx", _rand(5000), "NOT_A_SPREADSHEET"),
         Case("rác.csv", _rand(5000, seed=8), "NOT_A_SPREADSHEET"),
-        Case("văn bản.docx", zip_of({"word/document.xml": b"<w:document/>"}), "UNSUPPORTED_TYPE"),
+        Case("văn bản.docx", zip_of({"word/document.xml": b"<w:document>docx</w:document>"}), "UNSUPPORTED_TYPE"),
         Case("văn bản word đổi tên.xlsx", zip_of({"word/document.xml": b"<w:document/>"}), "NOT_A_SPREADSHEET"),
         Case("tệp hỏng.xlsx", good[: len(good) // 2], "NOT_A_SPREADSHEET"),
         Case("word cũ đổi tên.xls", ole2({"WordDocument": b"\xec\xa5" + b"w" * 1000}), "NOT_A_SPREADSHEET"),

@@ -1,19 +1,40 @@
-"""Ingest assets: the inbox archived and registered, then each new file parsed and staged."""
+"""Ingest assets: the inbox archived and registered, then each new file parsed and staged.
 
-from pathlib import PurePath
+Loose files (in inbox/ but outside any period folder) are archived by every period's run
+(content-addressed, so only once) and registered, with the period written in them, by
+the run of that period, which then stages them beside the folder's files (so the
+history's order of arrival stays true). A loose file whose period cannot be told is
+registered and staged once, by whichever run comes first, as a rejection with no period,
+so it shows in published/rejections.csv; if the same bytes later appear in a period
+folder, the file is re-filed there and parsed for that period.
+"""
+
+from pathlib import Path, PurePath
 
 import dagster as dg
 import polars as pl
 
 from pipelines import archive, warehouse
-from pipelines.assets.common import PERIODS, markdown_table, now, reference_units
-from pipelines.inbox import files_for_period
+from pipelines.assets.common import PERIODS, PROGRAMME, markdown_table, now, reference_units
+from pipelines.inbox import files_for_period, loose_files
+from pipelines.periods import period_of
 from pipelines.resources import Storage
-from pipelines.submissions import parse_submission
-from pipelines.units import units_valid_in
+from pipelines.submissions import ParsedFile, file_period, parse_submission, too_large
 
 # Bump when parsing changes what a file yields: files are then parsed again from the archive.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
+
+RECEIVED_SCHEMA = {
+    "sha256": pl.String, "original_name": pl.String, "inbox_path": pl.String,
+    "period_folder": pl.String, "period": pl.String, "size_bytes": pl.Int64, "archive_path": pl.String,
+    "received_at": pl.Datetime("us"),
+}
+SHEET_ROWS_SCHEMA = {"sha256": pl.String, "sheet": pl.String, "row_number": pl.Int64, "cells": pl.List(pl.String)}
+
+
+def period_bounds() -> tuple[str, str]:
+    """The periods a file may state: from the configured first one to the current month."""
+    return PROGRAMME.first_period, period_of(now().date())
 
 
 @dg.asset(
@@ -21,48 +42,71 @@ PARSER_VERSION = 1
     group_name="ingest",
     kinds={"duckdb", "python"},
     description=(
-        "Every file in inbox/<period>/, archived byte for byte under archive/ by its sha256 "
-        "before anything reads it, and registered in raw.received_files. A content already "
-        "received (under any name) is recognised and not counted twice."
+        "Every file in inbox/<period>/ and every file loose in inbox/, archived byte for byte "
+        "under archive/ by its sha256 before anything reads it, and registered in "
+        "raw.received_files with the period it counts for (a loose file: by the run of the "
+        "period written in it; by any run, with a null period, when it names none or an "
+        "impossible one). A content already received (under any name) is "
+        "recognised and not counted twice."
     ),
 )
 def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.MaterializeResult:
     period = context.partition_key
     layout = storage.layout
-    paths = files_for_period(layout.inbox, period)
+    filed = [(path, period) for path in files_for_period(layout.inbox, period)]
+    loose = [(path, None) for path in loose_files(layout.inbox)]
+    bounds = period_bounds()
     with storage.connect() as con:
-        known = set(warehouse.query(con, "select_known_hashes")["sha256"].to_list())
-        new, repeated = [], []
-        for path in paths:
-            data = path.read_bytes()
-            sha = archive.sha256_of(data)
+        known = dict(warehouse.query(con, "select_known_files").iter_rows())
+        new, repeated, refiled, elsewhere = [], [], [], 0
+        for path, folder in filed + loose:
+            sha, size = archive.hash_file(path)
+            inbox_path = PurePath(path.relative_to(layout.inbox)).as_posix()
             if sha in known:
+                if folder is not None and known[sha] is None:
+                    refiled.append({"sha256": sha, "period": folder, "period_folder": folder, "inbox_path": inbox_path})
+                    known[sha] = folder
                 repeated.append(path.name)
                 continue
-            relpath = archive.store(layout.root, sha, path.suffix, data)
-            known.add(sha)
+            sha, size, relpath = archive.store_file(layout.root, path)
+            counts_for = folder if folder is not None else file_period(layout.root / relpath, bounds).period
+            if counts_for not in (period, None):
+                elsewhere += 1  # archived now; registered by its own period's run, so history stays in order
+                continue
+            known[sha] = counts_for
             new.append({
-                "sha256": sha,
-                "original_name": path.name,
-                "inbox_path": PurePath(path.relative_to(layout.inbox)).as_posix(),
-                "period_folder": period,
-                "size_bytes": len(data),
-                "archive_path": relpath.as_posix(),
-                "received_at": now(),
+                "sha256": sha, "original_name": path.name, "inbox_path": inbox_path,
+                "period_folder": folder, "period": counts_for, "size_bytes": size,
+                "archive_path": relpath.as_posix(), "received_at": now(),
             })
-        frame = pl.DataFrame(new, schema={
-            "sha256": pl.String, "original_name": pl.String, "inbox_path": pl.String,
-            "period_folder": pl.String, "size_bytes": pl.Int64, "archive_path": pl.String,
-            "received_at": pl.Datetime("us"),
-        })
+        frame = pl.DataFrame(new, schema=RECEIVED_SCHEMA)
         with warehouse.transaction(con):
             warehouse.insert(con, "raw.received_files", frame)
+            for change in refiled:
+                warehouse.execute(con, "update_received_period", **change)
     return dg.MaterializeResult(metadata={
-        "files_in_inbox": len(paths),
+        "files_in_inbox": len(filed),
+        "loose_files": len(loose),
         "new_files": frame.height,
         "already_received": len(repeated),
-        "new": dg.MetadataValue.md(markdown_table(frame.select("original_name", "size_bytes", "sha256"))),
+        "refiled": len(refiled),
+        "loose_for_other_periods": elsewhere,
+        "new": dg.MetadataValue.md(markdown_table(frame.select("original_name", "period", "size_bytes", "sha256"))),
     })
+
+
+def parse_received(data_root: Path, file: dict, period: str) -> ParsedFile:
+    """Parse one registered file for the run of `period` (its period, or unknown: None)."""
+    units = reference_units()
+    rejected = too_large(file["size_bytes"])
+    if rejected is not None:
+        rejected.period = file["period"]
+        return rejected
+    data = (data_root / file["archive_path"]).read_bytes()
+    suffix = PurePath(file["original_name"]).suffix.lower()
+    if file["period"] is None and file["period_folder"] is None:
+        return parse_submission(data, suffix, units, loose_bounds=period_bounds())
+    return parse_submission(data, suffix, units, period)
 
 
 @dg.asset(
@@ -78,48 +122,59 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
 )
 def staged_submissions(context: dg.AssetExecutionContext, storage: Storage) -> dg.MaterializeResult:
     period = context.partition_key
-    units = units_valid_in(reference_units(), period)
     with storage.connect() as con:
         todo = warehouse.query(con, "select_unparsed_files", period=period, parser_version=PARSER_VERSION)
-        rows, rejections, sheet_rows, parsed_files = [], [], [], []
+        rows, rejections, sheet_rows, parsed_files, refiled = [], [], [], [], []
         for file in todo.iter_rows(named=True):
-            data = (storage.layout.root / file["archive_path"]).read_bytes()
-            parsed = parse_submission(data, PurePath(file["original_name"]).suffix.lower(), units)
+            parsed = parse_received(storage.layout.root, file, period)
             sha = file["sha256"]
-            rows.append(parsed.rows.with_columns(pl.lit(sha).alias("sha256"), pl.lit(period).alias("period")))
+            counts_for = file["period"] or file["period_folder"]
+            if counts_for is None and parsed.period is not None:
+                # Its period was unknown (or not yet begun) and now resolves: that period's run parses it.
+                refiled.append({"sha256": sha, "period": parsed.period, "period_folder": None, "inbox_path": None})
+                continue
+            rows.append(parsed.rows.with_columns(pl.lit(sha).alias("sha256"), pl.lit(counts_for).alias("period")))
             rejections.append(parsed.rejections.with_columns(
                 pl.lit(sha).alias("sha256"), pl.lit(file["original_name"]).alias("original_name"),
-                pl.lit(period).alias("period"),
+                pl.lit(counts_for, pl.String).alias("period"),
             ))
             for sheet in parsed.sheets:
                 sheet_rows.append(pl.DataFrame({
                     "sha256": sha, "sheet": sheet.name,
                     "row_number": list(range(1, len(sheet.rows) + 1)), "cells": sheet.rows,
-                }, schema={"sha256": pl.String, "sheet": pl.String, "row_number": pl.Int64, "cells": pl.List(pl.String)}))
+                }, schema=SHEET_ROWS_SCHEMA))
             accepted, rejected = parsed.rows.height, parsed.rejections.height
             parsed_files.append({
-                "sha256": sha, "period": period, "parser_version": PARSER_VERSION,
+                "sha256": sha, "period": counts_for, "parser_version": PARSER_VERSION,
                 "status": "rejected" if accepted == 0 else ("partly_rejected" if rejected else "accepted"),
                 "rows_accepted": accepted, "rows_rejected": rejected, "parsed_at": now(),
             })
         new_rows = pl.concat(rows) if rows else pl.DataFrame()
         new_rejections = pl.concat(rejections) if rejections else pl.DataFrame()
-        shas = todo["sha256"].to_list()
+        shas = [f["sha256"] for f in parsed_files]
         with warehouse.transaction(con):
+            for change in refiled:
+                warehouse.execute(con, "update_received_period", **change)
             for table in ("staging.submission_rows", "staging.rejections", "raw.sheet_rows", "staging.parsed_files"):
                 warehouse.execute(con, f"delete_parsed_{table.split('.')[1]}", shas=shas)
             warehouse.insert(con, "staging.submission_rows", new_rows)
             warehouse.insert(con, "staging.rejections", new_rejections)
             if sheet_rows:
                 warehouse.insert(con, "raw.sheet_rows", pl.concat(sheet_rows))
-            warehouse.insert(con, "staging.parsed_files", pl.DataFrame(parsed_files))
-        period_rejections = warehouse.query(con, "select_rejections", period=period)
+            warehouse.insert(con, "staging.parsed_files", pl.DataFrame(parsed_files, schema={
+                "sha256": pl.String, "period": pl.String, "parser_version": pl.Int64, "status": pl.String,
+                "rows_accepted": pl.Int64, "rows_rejected": pl.Int64, "parsed_at": pl.Datetime("us"),
+            }))
+        shown = warehouse.query(con, "select_rejections", period=period)
+        if not new_rejections.is_empty():
+            unknown = new_rejections.filter(pl.col("period").is_null())
+            shown = pl.concat([unknown.select(shown.columns), shown], how="vertical_relaxed")
     rejected_files = sum(1 for f in parsed_files if f["status"] == "rejected")
     return dg.MaterializeResult(metadata={
         "files_parsed": len(parsed_files),
         "files_accepted": len(parsed_files) - rejected_files,
         "files_rejected": rejected_files,
         "rows_accepted": new_rows.height,
-        "rejections_in_period": period_rejections.height,
-        "rejections": dg.MetadataValue.md(markdown_table(period_rejections.select("original_name", "row_number", "code", "message"))),
+        "rejections_in_period": shown.height,
+        "rejections": dg.MetadataValue.md(markdown_table(shown.select("original_name", "row_number", "code", "message"))),
     })

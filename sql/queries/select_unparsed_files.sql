@@ -1,7 +1,10 @@
--- Files received for a period that have not yet been parsed by this parser version.
-SELECT f.sha256, f.original_name, f.archive_path, f.period_folder, f.received_at
+-- Files to parse for a period: those counting for it, and those whose period is unknown
+-- (any period's run records their rejection once), not yet parsed by this parser
+-- version for the period they now count for.
+SELECT f.sha256, f.original_name, f.archive_path, f.period_folder, f.period, f.size_bytes, f.received_at
 FROM raw.received_files AS f
 LEFT JOIN staging.parsed_files AS p
        ON p.sha256 = f.sha256 AND p.parser_version = $parser_version
-WHERE f.period_folder = $period AND p.sha256 IS NULL
+WHERE (coalesce(f.period, f.period_folder) = $period OR (f.period IS NULL AND f.period_folder IS NULL))
+  AND (p.sha256 IS NULL OR p.period IS DISTINCT FROM coalesce(f.period, f.period_folder))
 ORDER BY f.received_at, f.original_name;

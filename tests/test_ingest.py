@@ -1,0 +1,106 @@
+"""The ingest assets end to end: the hostile corpus beside the samples, loose files, re-filing."""
+
+import csv
+import hashlib
+import io
+import shutil
+
+import duckdb
+from conftest import GOLDEN, copy_samples
+from corpus import HEADER, delimited, hostile_cases, xlsx
+
+from pipelines.cli import main
+
+FORMULA_LEADS = ("=", "+", "-", "@")
+
+
+def rows_of(path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def query(data_dir, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def drop(data_dir, case) -> None:
+    folder = data_dir / "inbox" / (case.folder or "")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / case.name).write_bytes(case.data)
+
+
+def test_hostile_corpus_beside_the_samples(tmp_path):
+    data_dir = copy_samples(tmp_path / "data", ["2024-07"])
+    cases = hostile_cases()
+    for case in cases:
+        drop(data_dir, case)
+    assert main(["run", "--data-dir", str(data_dir)]) == 0
+
+    # The thirteen good files still publish the letter's appendix, cell for cell.
+    published = data_dir / "published" / "2024-07"
+    assert (published / "appendix.csv").read_text(encoding="utf-8") == (GOLDEN / "appendix-2024-07.csv").read_text(
+        encoding="utf-8")
+
+    # Every hostile file is in the report with its code; names and messages cannot run as formulas.
+    report = rows_of(data_dir / "published" / "rejections.csv")
+    assert list(report[0]) == ["original_name", "sha256", "period", "unit_code", "row_number", "code", "message"]
+    for case in cases:
+        sha = hashlib.sha256(case.data).hexdigest()
+        codes = {r["code"] for r in report if r["sha256"] == sha}
+        # Identical bytes under two names (the two empty files) are one content, reported once.
+        assert codes & {c.code for c in cases if c.data == case.data}, case.name
+        period = {r["period"] for r in report if r["sha256"] == sha}
+        assert period == {case.folder or ""} or case.code in ("PERIOD_UNKNOWN", "PERIOD_IMPOSSIBLE") and period == {""}
+    for row in report:
+        for value in row.values():
+            assert not value.startswith(FORMULA_LEADS), value
+    assert any(r["original_name"] == "'=HYPERLINK công thức.xlsx" for r in report)
+    period_report = rows_of(published / "rejections.csv")
+    assert {r["period"] for r in period_report} == {"2024-07"}
+
+    # The archive holds every input's bytes, the hostile ones included.
+    for path in (data_dir / "inbox").rglob("*"):
+        if path.is_file():
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            archived = list((data_dir / "archive" / "sha256" / sha[:2]).glob(f"{sha}*"))
+            assert len(archived) == 1 and archived[0].read_bytes() == path.read_bytes(), path.name
+    distinct = {hashlib.sha256(c.data).hexdigest() for c in cases}
+    assert query(data_dir, "SELECT count(*) FROM raw.received_files") == [(13 + len(distinct),)]
+
+
+def test_loose_files_take_the_period_written_in_them(tmp_path):
+    data_dir = copy_samples(tmp_path / "data", ["2024-06", "2024-07"])
+    inbox = data_dir / "inbox"
+    correction = xlsx([["Báo cáo tháng 7 năm 2024"], HEADER, [1, "Xã Phước Hưng", 3158, 2600, 1800]])
+    (inbox / "Phước Hưng sửa.xlsx").write_bytes(correction)
+    august = delimited([["Số liệu T8/2024"], HEADER, [1, "Phước Quang", 3000, 2900, 2500]]).encode()
+    (inbox / "loose").mkdir()
+    (inbox / "loose" / "Phước Quang T8.csv").write_bytes(august)
+    unknown = xlsx([HEADER, [1, "Phước Hòa", 3370, 2874, 1612]])
+    (inbox / "không rõ kỳ.xlsx").write_bytes(unknown)
+    assert main(["run", "--data-dir", str(data_dir)]) == 0
+
+    july = (data_dir / "published" / "2024-07" / "appendix.csv").read_text(encoding="utf-8").splitlines()
+    assert july[1] == "1,21961,Phước Hưng,3158,2600,558,1800,800,57.00"
+    june = (data_dir / "published" / "2024-06" / "appendix.csv").read_text(encoding="utf-8").splitlines()
+    assert june[1].startswith("1,21961,Phước Hưng,") and "2600" not in june[1]
+    august_rows = (data_dir / "published" / "2024-08" / "appendix.csv").read_text(encoding="utf-8").splitlines()
+    assert august_rows[2] == "2,21964,Phước Quang,3000,2900,100,2500,400,83.33"
+    assert query(data_dir, "SELECT original_name, period_folder, period FROM raw.received_files "
+                           "WHERE period_folder IS NULL ORDER BY original_name") == [
+        ("Phước Hưng sửa.xlsx", None, "2024-07"), ("Phước Quang T8.csv", None, "2024-08"),
+        ("không rõ kỳ.xlsx", None, None)]
+    report = rows_of(data_dir / "published" / "rejections.csv")
+    assert [(r["original_name"], r["period"], r["code"]) for r in report] == [("không rõ kỳ.xlsx", "", "PERIOD_UNKNOWN")]
+
+    # The officer moves the unknown file into its period folder: same bytes, re-filed, parsed once.
+    shutil.move(inbox / "không rõ kỳ.xlsx", inbox / "2024-07" / "không rõ kỳ.xlsx")
+    assert main(["run", "--data-dir", str(data_dir), "--period", "2024-07"]) == 0
+    assert rows_of(data_dir / "published" / "rejections.csv") == []
+    assert query(data_dir, "SELECT period_folder, period FROM raw.received_files WHERE original_name = 'không rõ kỳ.xlsx'") == [
+        ("2024-07", "2024-07")]
+    assert query(data_dir, "SELECT count(*) FROM marts.submission_history WHERE unit_code = '21967' AND period = '2024-07'"
+                 ) == [(2,)]
