@@ -114,7 +114,7 @@ def zip_bomb(inflated_bytes: int) -> bytes:
     """An .xlsx-looking zip whose sheet inflates to `inflated_bytes` of zeros (~1/1000 on disk)."""
     buffer = io.BytesIO()
     chunk = b"\x00" * (1 << 20)
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("xl/workbook.xml", "<workbook/>")
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:

@@ -1,6 +1,6 @@
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines import numbers
@@ -70,3 +70,48 @@ def test_vietnamese_display():
     assert numbers.format_vn_int(None) == ""
     assert numbers.format_vn_rate(54.81) == "54,81"
     assert numbers.format_vn_rate(78.1) == "78,10"
+
+
+def grouped(value: int, separator: str) -> str:
+    return f"{value:,}".replace(",", separator)
+
+
+@settings(deadline=None)  # no timing in tests: Polars warm-up varies
+@given(st.integers(min_value=0, max_value=10**12), st.sampled_from([".", " ", "\u00a0", ""]),
+       st.text(alphabet=" \t\u00a0", max_size=3), st.text(alphabet=" \t", max_size=3))
+def test_any_count_typed_the_vietnamese_way_parses_back(value, separator, before, after):
+    text = before + (grouped(value, separator) if separator else str(value)) + after
+    assert parse([text]).row(0) == (value, numbers.OK)
+
+
+@settings(deadline=None)  # no timing in tests: Polars warm-up varies
+@given(st.integers(min_value=1, max_value=10**9), st.sampled_from([".", ""]))
+def test_a_negative_count_is_never_accepted(value, separator):
+    text = "-" + (grouped(value, separator) if separator else str(value))
+    assert parse([text]).row(0) == (None, numbers.NEGATIVE)
+
+
+@settings(deadline=None)  # no timing in tests: Polars warm-up varies
+@given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=1, max_value=99).filter(lambda d: d % 10))
+def test_a_fraction_is_never_a_count(whole, fraction):
+    for text in (f"{whole},{fraction}", f"{whole}.{fraction:02d}"[:-1] if fraction >= 10 else f"{whole}.{fraction}"):
+        row = parse([text]).row(0, named=True)
+        assert row["n"] is None and row["p"] == numbers.NOT_WHOLE, text
+
+
+@settings(deadline=None)  # no timing in tests: Polars warm-up varies
+@given(st.lists(st.one_of(st.none(), st.text(max_size=12)), max_size=20))
+def test_parsing_any_text_is_total_and_consistent(values):
+    result = parse(values)
+    assert result.height == len(values)
+    for n, p in result.iter_rows():
+        assert (n is not None) == (p == numbers.OK)
+        assert n is None or n >= 0
+
+
+@settings(deadline=None)  # no timing in tests: Polars warm-up varies
+@given(st.integers(min_value=0, max_value=10_000), st.integers(min_value=0, max_value=99))
+def test_rates_parse_with_comma_or_point(whole, hundredths):
+    for separator in (",", "."):
+        text = f"{whole}{separator}{hundredths:02d}"
+        assert pl.select(numbers.rate_expr(pl.lit(text))).item() == float(f"{whole}.{hundredths:02d}")

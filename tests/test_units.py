@@ -1,5 +1,7 @@
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipelines.settings import REFERENCE_DIR
 from pipelines.units import load_units, match_units, suggest_units, unit_key, units_valid_in
@@ -34,3 +36,42 @@ def test_unknown_name_gets_suggestions(units):
 
 def test_unit_key_drops_prefixes():
     assert unit_key("Thị trấn Tuy Phước") == unit_key("TT. Tuy Phước") == "tuy phuoc"
+
+
+PREFIXES = ["", "Xã ", "xã ", "XÃ ", "TT ", "TT. ", "TT.", "tt ", "Thị trấn ", "THỊ TRẤN ", "thi tran "]
+UNITS_2024 = units_valid_in(load_units(REFERENCE_DIR / "units.csv"), "2024-07")
+
+
+def strip_marks(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("đ", "d").replace("Đ", "D")
+
+
+@settings(deadline=None)  # no timing in tests: Polars warm-up varies
+@given(
+    st.sampled_from(UNITS_2024.select("unit_code", "unit_name").rows()),
+    st.sampled_from(PREFIXES),
+    st.sampled_from([str, str.upper, str.lower, str.title, strip_marks]),
+    st.sampled_from(["NFC", "NFD"]),
+    st.text(alphabet=" \u00a0", max_size=3),
+)
+def test_every_unit_is_found_however_it_is_written(unit, prefix, case, form, padding):
+    import unicodedata
+
+    code, name = unit
+    official = name.removeprefix("TT ")  # the reference writes towns "TT Tuy Phước"
+    written = unicodedata.normalize(form, padding + prefix + case(official).replace(" ", "  ") + padding)
+    assert match_units(pl.Series([written]), UNITS_2024).to_list() == [code]
+
+
+@settings(deadline=None)  # no timing in tests: Polars warm-up varies
+@given(st.text(max_size=30))
+def test_unit_key_is_idempotent_and_blind_to_form_and_case(text):
+    import unicodedata
+
+    key = unit_key(text)
+    assert unit_key(key) == key
+    assert unit_key(unicodedata.normalize("NFD", text)) == key == unit_key(unicodedata.normalize("NFC", text))
+    assert unit_key(text.upper()) == unit_key(text.lower()) or not text.isascii()
