@@ -6,7 +6,7 @@ from pipelines.definitions import defs
 
 EXPECTED_ASSETS = [
     "received_files", "staged_submissions", "submission_history", "commune_snapshot",
-    "clean_rate_history", "district_appendix", "published_appendix",
+    "clean_rate_history", "district_appendix", "published_appendix", "plausibility_warnings",
 ]
 
 

@@ -1,0 +1,39 @@
+"""Plausibility warnings: accepted figures that look wrong against the unit's previous period."""
+
+import dagster as dg
+
+from pipelines import warehouse
+from pipelines.appendix_csv import render_csv
+from pipelines.assets.common import PERIODS, markdown_table, reference_units
+from pipelines.assets.marts import commune_snapshot
+from pipelines.plausibility import WARNING_COLUMNS
+from pipelines.plausibility import plausibility_warnings as find_warnings
+from pipelines.publish import write_text
+from pipelines.resources import Storage
+
+
+@dg.asset(
+    partitions_def=PERIODS,
+    group_name="warehouse",
+    kinds={"duckdb", "polars", "csv"},
+    deps=[commune_snapshot],
+    description=(
+        "marts.plausibility_warnings and published/<period>/warnings.csv: units whose total "
+        "children moved by more than 20 % from their previous period, or whose cleaned count "
+        "went down. The figures stay in the appendix; the warning asks the commune to check."
+    ),
+)
+def plausibility_warnings(context: dg.AssetExecutionContext, storage: Storage) -> dg.MaterializeResult:
+    period = context.partition_key
+    with storage.connect() as con:
+        snapshots = warehouse.query(con, "select_snapshots_until", period=period)
+        warnings = find_warnings(snapshots, reference_units(), period)
+        with warehouse.transaction(con):
+            warehouse.execute(con, "delete_period_plausibility_warnings", period=period)
+            warehouse.insert(con, "marts.plausibility_warnings", warnings)
+    path = write_text(storage.layout.period_published(period) / "warnings.csv", render_csv(warnings, WARNING_COLUMNS))
+    return dg.MaterializeResult(metadata={
+        "warnings": warnings.height,
+        "file": dg.MetadataValue.path(str(path)),
+        "list": dg.MetadataValue.md(markdown_table(warnings.select("unit_name", "code", "message"))),
+    })

@@ -1,0 +1,1 @@
+DELETE FROM marts.plausibility_warnings WHERE period = $period;
