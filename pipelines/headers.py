@@ -53,17 +53,42 @@ class Header:
         return [f for f in REQUIRED_FIELDS if f not in self.columns]
 
 
+def row_fields(row: dict, cell_columns: list[str], prefixes) -> dict[str, str]:
+    """field → column for the cells of one row that name a field (the first cell wins)."""
+    columns: dict[str, str] = {}
+    for name in cell_columns:
+        field = field_of(row[name], prefixes)
+        if field and field not in columns:
+            columns[field] = name
+    return columns
+
+
+def merge_rows(upper: dict[str, str], lower: dict[str, str]) -> dict[str, str]:
+    """A two-row header: the lower row's names win their columns, the upper row fills the rest."""
+    taken = set(lower.values())
+    merged = {f: c for f, c in upper.items() if c not in taken and f not in lower}
+    merged.update(lower)
+    return merged
+
+
 def find_header(raw: pl.DataFrame) -> Header | None:
-    """The best header row in `raw` (columns row_number, c0…), or None if none names 2 fields."""
+    """The best header row in `raw` (columns row_number, c0…), or None if none names 2 fields.
+
+    A header may span two rows (a group title such as "Cập nhật dữ liệu" merged over
+    "Đã cập nhật" and "Chưa cập nhật" below it): the pair counts when it names more
+    fields than either row alone, and the table starts below its second row.
+    """
     prefixes = load_header_prefixes()
-    best: Header | None = None
     cell_columns = [c for c in raw.columns if c != "row_number"]
-    for row in raw.head(SCAN_ROWS).iter_rows(named=True):
-        columns: dict[str, str] = {}
-        for name in cell_columns:
-            field = field_of(row[name], prefixes)
-            if field and field not in columns:
-                columns[field] = name
-        if len(columns) >= 2 and (best is None or len(columns) > len(best.columns)):
-            best = Header(row["row_number"], columns)
+    rows = [(row["row_number"], row_fields(row, cell_columns, prefixes)) for row in raw.head(SCAN_ROWS).iter_rows(named=True)]
+    best: Header | None = None
+    for i, (row_number, columns) in enumerate(rows):
+        candidates = [Header(row_number, columns)]
+        if i + 1 < len(rows) and columns and rows[i + 1][1]:
+            merged = merge_rows(columns, rows[i + 1][1])
+            if len(merged) > max(len(columns), len(rows[i + 1][1])):
+                candidates.append(Header(rows[i + 1][0], merged))
+        for candidate in candidates:
+            if len(candidate.columns) >= 2 and (best is None or len(candidate.columns) > len(best.columns)):
+                best = candidate
     return best

@@ -19,7 +19,7 @@ from pipelines.headers import SCAN_ROWS, find_header
 from pipelines.period_text import PeriodVerdict, label, periods_in, resolve_period
 from pipelines.readers import RawSheet, UnreadableFile, read_table
 from pipelines.rejections import COLUMN_LABELS, message, rejection_frame
-from pipelines.units import match_units, suggest_units, unit_key, units_valid_in
+from pipelines.units import match_units, suggest_units, unit_keys, units_valid_in
 
 COUNT_FIELDS = ("total_children", "updated", "cleaned")
 DERIVED_FIELDS = ("not_updated", "not_cleaned", "clean_rate_pct")
@@ -212,9 +212,14 @@ def parse_table(sheet: pl.DataFrame, units: pl.DataFrame) -> ParsedFile | None:
     table = with_rule_flags(with_parsed_counts(table))
     table = table.with_columns(
         match_units(table["unit_name"], units).alias("unit_code"),
-        pl.col("unit_name").map_elements(unit_key, return_dtype=pl.String).alias("unit_key"),
+        unit_keys(table["unit_name"]).alias("unit_key"),
+        unit_keys(table["stt"]).alias("stt_key"),
     )
-    is_total = pl.col("unit_key").is_in(list(TOTAL_ROW_KEYS)).fill_null(False)
+    # "Tổng cộng" (or "Tổng cộng:") in the name column, or in the TT column merged across both.
+    is_total = (
+        pl.col("unit_key").is_in(list(TOTAL_ROW_KEYS))
+        | (pl.col("unit_name").is_null() & pl.col("stt_key").is_in(list(TOTAL_ROW_KEYS)))
+    ).fill_null(False)
     no_counts = pl.all_horizontal([pl.col(f).is_null() for f in COUNT_FIELDS])
     total_rows = table.filter(is_total)
     # A row naming no known unit and carrying no figures is a note or signature line.

@@ -53,6 +53,12 @@ def unit_key(name: str | None) -> str:
     return key
 
 
+def unit_keys(names: pl.Series) -> pl.Series:
+    """`unit_key` over a Series, calling Python once per distinct name."""
+    mapping = {n: unit_key(n) for n in names.drop_nulls().unique().to_list()}
+    return names.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
 def name_keys(units: pl.DataFrame) -> pl.DataFrame:
     """Every accepted spelling of each unit: unit_code, key (name and aliases)."""
     rows = []

@@ -34,6 +34,39 @@ LETTER_ROWS = [
 LETTER_FIGURES = [("21961", 3158, 2583, 1731), ("21964", 2987, 2873, 2345), ("21967", 3370, 2874, 1612)]
 
 
+def letter_appendix() -> tuple[list[list], tuple]:
+    """The July 2024 letter's appendix as printed (from tests/golden): "3.158", "-", "54,81",
+    and its "Tổng cộng:" row in the TT column with the rounded rate "63"; and its figures."""
+    import csv
+    from pathlib import Path
+
+    from pipelines.numbers import format_vn_int, format_vn_rate
+
+    golden = Path(__file__).parent / "golden" / "appendix-2024-07.csv"
+    rows = list(csv.DictReader(golden.read_text(encoding="utf-8").splitlines()))
+    counts = ["total_children", "updated", "not_updated", "cleaned", "not_cleaned"]
+    table = [["Thông kê dữ liệu trẻ em địa phương trên phần mềm quản lý thông tin trẻ em"],
+             ["(Kèm theo Công văn số /UBND-VX ngày /7/2024"], ["của Chủ tịch UBND huyện)"], [], LONG_HEADER,
+             ["(1)", "(2)", "(3)", "(4)", "(5) = (3) - (4)", "(6)", "(7) = (4)-(6)", "(8)"]]
+    figures = []
+    for row in rows:
+        printed = [format_vn_int(int(row[c])) for c in counts]
+        if row["stt"]:
+            table.append([row["stt"], row["commune_name"], *printed, format_vn_rate(float(row["clean_rate_pct"]))])
+            figures.append((row["commune_code"], int(row["total_children"]), int(row["updated"]), int(row["cleaned"])))
+        else:
+            table.append(["Tổng cộng:", None, *printed, "63"])
+    return table, tuple(figures)
+
+
+def two_row_header() -> list[list]:
+    return [
+        ["TT", "Xã, thị trấn", "Tổng số trẻ em", "Cập nhật dữ liệu", None, "Làm sạch dữ liệu", None],
+        [None, None, None, "Đã cập nhật", "Chưa cập nhật", "Đã làm sạch", "Chưa làm sạch"],
+        [1, "Phước Hưng", 3158, 2583, 575, 1731, 852],
+    ]
+
+
 # --- builders -----------------------------------------------------------------------
 
 def xlsx(rows: list[list], merge_title: str | None = None, sheets: dict[str, list[list]] | None = None) -> bytes:
@@ -290,8 +323,13 @@ def accepted_cases() -> list[Case]:
                 [None, "Tổng cộng", 6145, 5456, 689, 4076, 1380, "66,33"]]
     nfd = unicodedata.normalize("NFD", delimited([HEADER, HUNG], ","))
     cp1258 = to_cp1258(delimited([["Báo cáo tháng 7 năm 2024"], HEADER, [1, "Xã Phước Hưng", "3.158", "2.583", "1.731"]]))
+    printed, letter_figures = letter_appendix()
     return [
         Case("mẫu đơn giản.xlsx", xlsx([HEADER, HUNG]), figures=tuple(HUNG_FIGURES)),
+        Case("phụ lục như công văn.xlsx", xlsx(printed), figures=letter_figures),
+        Case("phụ lục như công văn.txt", delimited(printed, "\t").encode("utf-16"), figures=letter_figures),
+        Case("tiêu đề hai dòng.xlsx", xlsx(two_row_header()), figures=tuple(HUNG_FIGURES)),
+        Case("tiêu đề hai dòng.html.xls", html_table(two_row_header()), figures=tuple(HUNG_FIGURES)),
         Case("Phụ lục công văn.xlsx", xlsx([*title, *letter]), figures=tuple(LETTER_FIGURES)),
         Case("tiêu đề gộp ô.xlsx", xlsx([[], LONG_HEADER, *LETTER_ROWS], merge_title="PHỤ LỤC THÁNG 7/2024"),
              figures=tuple(LETTER_FIGURES)),
