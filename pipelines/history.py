@@ -73,3 +73,13 @@ def clean_rate_history(snapshots: pl.DataFrame, units: pl.DataFrame, as_of: str)
         .sort(["period", pl.col("appendix_order").fill_null(1 << 30)])
         .select(pl.lit(as_of).alias("as_of_period"), "period", "unit_code", "unit_name", *counts, "clean_rate_pct")
     )
+
+
+def in_appendix_order(history: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
+    """A clean-rate history sorted as published: by period, units in appendix order, the scope's row last."""
+    order = units.select("unit_code", "appendix_order")
+    return (
+        history.join(order, on="unit_code", how="left")
+        .sort(["period", pl.col("appendix_order").fill_null(1 << 30)])
+        .drop("appendix_order")
+    )
