@@ -81,7 +81,7 @@ def bar_chart(history: pl.DataFrame, period: str, target_pct: float, scope_name:
     units = current.filter(pl.col("unit_code").is_not_null()).sort("clean_rate_pct", "unit_name", descending=[False, True])
     scope = current.filter(pl.col("unit_code").is_null())
     with plt.rc_context(RC):
-        figure = Figure(figsize=(10, 1.2 + 0.42 * max(units.height, 1)), dpi=100)
+        figure = Figure(figsize=(10, max(3.6, 1.2 + 0.42 * units.height)), dpi=100)
         axes = figure.add_subplot()
         rates = units["clean_rate_pct"].to_list()
         bars = axes.barh(units["unit_name"].to_list(), rates, color=["#2e86c1" if r >= target_pct else "#5dade2" for r in rates])

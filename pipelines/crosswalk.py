@@ -151,6 +151,9 @@ def unit_not_in_period(
         crosswalk = scope.crosswalk if crosswalk is None else crosswalk
     from pipelines.units import name_keys, unit_key
 
+    # Only within the scope `all_units` describes (another district's units are not in it).
+    if units_in_period.join(all_units, on=["unit_code", "unit_name"], how="anti").height:
+        return None
     period = units_in_period["valid_period"][0]
     day = period_start(period)
     versions = all_units.with_row_index("version_id").with_columns(pl.col("version_id").cast(pl.String))
