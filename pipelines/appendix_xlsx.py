@@ -8,6 +8,7 @@ the reader's locale, so a Vietnamese-locale Excel (the officers') shows 3.158 an
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import polars as pl
@@ -40,10 +41,19 @@ NOTE_HEADER = "Ghi chú"
 WIDTHS = [6, 20, 22, 16, 16, 16, 16, 16, 16]
 
 
+CHART_SHEET = "Biểu đồ"
+
+
 def write_appendix_xlsx(
-    path: Path, appendix: pl.DataFrame, period: str, scope: dict, created: dt.datetime
+    path: Path, appendix: pl.DataFrame, period: str, scope: dict, created: dt.datetime,
+    charts: list[bytes] | None = None,
 ) -> None:
-    """Write the workbook; `created` stamps it, so the same figures give the same bytes."""
+    """Write the workbook; `created` stamps it, so the same figures give the same bytes.
+
+    `scope` gives the title and attachment line as they read for `period`; `charts`
+    (PNG images), when given, go one under the other on a second sheet "Biểu đồ"; the
+    first sheet is the appendix alone.
+    """
     start = period_start(period)
     has_notes = appendix["note"].drop_nulls().len() > 0
     width = 9 if has_notes else 8
@@ -110,4 +120,23 @@ def write_appendix_xlsx(
     sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     sheet.repeat_rows(head_row, head_row + 1)
     sheet.print_area(0, 0, row_index - 1, last)
+    if charts:
+        add_chart_sheet(workbook, charts)
     workbook.close()
+
+
+def add_chart_sheet(workbook: xlsxwriter.Workbook, charts: list[bytes]) -> None:
+    sheet = workbook.add_worksheet(CHART_SHEET)
+    row = 0
+    for number, png in enumerate(charts, start=1):
+        height = _png_height(png)
+        sheet.insert_image(row, 0, f"bieu-do-{number}.png", {"image_data": io.BytesIO(png), "object_position": 3})
+        row += height // 20 + 2  # default rows are 20 pixels high
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+
+
+def _png_height(png: bytes) -> int:
+    """Pixel height from the PNG header (IHDR)."""
+    return int.from_bytes(png[20:24], "big")

@@ -47,15 +47,21 @@ def commune_snapshot(history: pl.DataFrame) -> pl.DataFrame:
 def clean_rate_history(snapshots: pl.DataFrame, units: pl.DataFrame, as_of: str) -> pl.DataFrame:
     """Every period up to `as_of`, per unit of `units` and for the whole scope.
 
-    `snapshots`: period, unit_code and the three counts; `units`: the units valid at
-    `as_of` (unit_code, unit_name). The scope's row sums the counts and recomputes the
-    rate from the sums (never an average of rates).
+    `snapshots`: period, unit_code and the three counts, already expressed in the units
+    valid at `as_of` (see `crosswalk.reaggregate`; its `complete` column, when present,
+    keeps out a unit whose former units did not all report that period); `units`: the
+    units valid at `as_of` (unit_code, unit_name, appendix_order). The scope's row sums
+    every figure reported in the scope that period, as that period's appendix total did,
+    and recomputes the rate from the sums (never an average of rates). Rows come by
+    period, then in appendix order, the scope's row last.
     """
     counts = ["total_children", "updated", "cleaned"]
-    per_unit = snapshots.filter(pl.col("period") <= as_of).join(
+    in_scope = snapshots.filter(pl.col("period") <= as_of).join(
         units.select("unit_code", "unit_name", "appendix_order"), on="unit_code", how="inner"
     )
-    totals = per_unit.group_by("period").agg(pl.col(c).sum() for c in counts).with_columns(
+    complete = pl.col("complete") if "complete" in in_scope.columns else pl.lit(True)
+    per_unit = in_scope.filter(complete)
+    totals = in_scope.group_by("period").agg(pl.col(c).sum() for c in counts).with_columns(
         pl.lit(None, pl.String).alias("unit_code"),
         pl.lit(TOTAL_NAME).alias("unit_name"),
         pl.lit(None, pl.Int64).alias("appendix_order"),
@@ -66,4 +72,14 @@ def clean_rate_history(snapshots: pl.DataFrame, units: pl.DataFrame, as_of: str)
         both.with_columns(clean_rate_pct(pl.col("cleaned"), pl.col("total_children")).alias("clean_rate_pct"))
         .sort(["period", pl.col("appendix_order").fill_null(1 << 30)])
         .select(pl.lit(as_of).alias("as_of_period"), "period", "unit_code", "unit_name", *counts, "clean_rate_pct")
+    )
+
+
+def in_appendix_order(history: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
+    """A clean-rate history sorted as published: by period, units in appendix order, the scope's row last."""
+    order = units.select("unit_code", "appendix_order")
+    return (
+        history.join(order, on="unit_code", how="left")
+        .sort(["period", pl.col("appendix_order").fill_null(1 << 30)])
+        .drop("appendix_order")
     )

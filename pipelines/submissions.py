@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines import numbers
+from pipelines.crosswalk import unit_not_in_period
 from pipelines.file_guards import check_size
 from pipelines.headers import SCAN_ROWS, find_header
 from pipelines.period_text import PeriodVerdict, label, periods_in, resolve_period
@@ -230,6 +231,11 @@ def parse_table(sheet: pl.DataFrame, units: pl.DataFrame) -> ParsedFile | None:
     for row in body.iter_rows(named=True):
         label = row["unit_name"] or "Dòng số liệu"
         if row["unit_code"] is None:
+            elsewhere = unit_not_in_period(row["unit_name"], units)
+            if elsewhere:
+                records.append({"row_number": row["row_number"], "unit_code": None, "code": "UNIT_NOT_IN_PERIOD",
+                                "message": message("UNIT_NOT_IN_PERIOD", value=row["unit_name"], **elsewhere)})
+                continue
             suggestions = suggest_units(row["unit_name"] or "", units)
             hint = f"Có phải là: {', '.join(suggestions)}? " if suggestions else ""
             records.append({"row_number": row["row_number"], "unit_code": None, "code": "UNKNOWN_UNIT",

@@ -32,11 +32,15 @@ def load_units(path: Path) -> pl.DataFrame:
 
 
 def units_valid_in(units: pl.DataFrame, period: str) -> pl.DataFrame:
-    """Units valid on the first day of `period`, in appendix order."""
+    """Units valid on the first day of `period`, in appendix order.
+
+    The frame carries the period in `valid_period`, so a check that meets a name of
+    another period can say which unit replaced it (see `crosswalk.unit_not_in_period`).
+    """
     day = period_start(period)
     return units.filter(
         (pl.col("valid_from") <= day) & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= day))
-    ).sort("appendix_order")
+    ).sort("appendix_order").with_columns(pl.lit(period, pl.String).alias("valid_period"))
 
 
 def unit_key(name: str | None) -> str:

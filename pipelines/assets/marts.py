@@ -6,10 +6,12 @@ import polars as pl
 from pipelines import warehouse
 from pipelines.assets.common import PERIODS, markdown_table, reference_units
 from pipelines.assets.ingest import staged_submissions
+from pipelines.crosswalk import reaggregate
 from pipelines.history import clean_rate_history as build_clean_rate_history
 from pipelines.history import commune_snapshot as build_snapshot
 from pipelines.history import submission_history as build_history
 from pipelines.resources import Storage
+from pipelines.scope import configured_scope
 from pipelines.units import units_valid_in
 
 
@@ -61,15 +63,17 @@ def commune_snapshot(context: dg.AssetExecutionContext, storage: Storage) -> dg.
     deps=[commune_snapshot],
     description=(
         "marts.clean_rate_history: for this period, every period up to it per unit and for the "
-        "whole scope; the scope's rate is recomputed from summed counts, never averaged."
+        "whole scope, in the units valid in this period: older figures are summed through the "
+        "crosswalk (data/reference/crosswalk.csv); rates are recomputed from summed counts, never averaged."
     ),
 )
 def clean_rate_history(context: dg.AssetExecutionContext, storage: Storage) -> dg.MaterializeResult:
     period = context.partition_key
-    units = units_valid_in(reference_units(), period)
+    scope = configured_scope()
     with storage.connect() as con:
         snapshots = warehouse.query(con, "select_snapshots_until", period=period)
-        history = build_clean_rate_history(snapshots, units, period)
+        in_units_of_period = reaggregate(snapshots, scope.units, scope.crosswalk, period)
+        history = build_clean_rate_history(in_units_of_period, scope.units_in(period), period)
         with warehouse.transaction(con):
             warehouse.execute(con, "delete_clean_rate_history", period=period)
             warehouse.insert(con, "marts.clean_rate_history", history)

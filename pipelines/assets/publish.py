@@ -8,16 +8,26 @@ import polars as pl
 from pipelines import warehouse
 from pipelines.appendix import build_appendix, total_row
 from pipelines.appendix_csv import appendix_csv, render_csv
+from pipelines.appendix_docx import write_appendix_docx
 from pipelines.appendix_md import appendix_markdown
 from pipelines.appendix_xlsx import write_appendix_xlsx
-from pipelines.assets.common import PERIODS, PROGRAMME, reference_units
+from pipelines.assets.common import PERIODS
 from pipelines.assets.marts import clean_rate_history, commune_snapshot
+from pipelines.charts import period_charts
+from pipelines.history import TOTAL_NAME, in_appendix_order
 from pipelines.numbers import format_vn_rate
 from pipelines.publish import write_atomically, write_text
+from pipelines.report_html import render_report
 from pipelines.resources import Storage
-from pipelines.units import units_valid_in
+from pipelines.scope import configured_scope
+from pipelines.summary_sentence import summary_sentence
+from pipelines.trends import TREND_COLUMNS
+from pipelines.trends import trends as build_trends
 
 REJECTION_COLUMNS = ["original_name", "sha256", "period", "unit_code", "row_number", "code", "message"]
+CHART_CAPTIONS = ["Tỷ lệ làm sạch dữ liệu theo địa phương trong kỳ", "Tỷ lệ làm sạch dữ liệu qua các kỳ"]
+# The contract of clean_rate_history.csv. The scope's total row ("Tổng cộng", empty
+# unit_code) stays in it, last in each period: it is the figure the letter quotes.
 HISTORY_COLUMNS = ["period", "unit_code", "unit_name", "total_children", "updated", "cleaned", "clean_rate_pct"]
 
 
@@ -33,7 +43,7 @@ HISTORY_COLUMNS = ["period", "unit_code", "unit_name", "total_children", "update
 )
 def district_appendix(context: dg.AssetExecutionContext, storage: Storage) -> dg.MaterializeResult:
     period = context.partition_key
-    units = units_valid_in(reference_units(), period)
+    units = configured_scope().units_in(period)
     with storage.connect() as con:
         snapshot = warehouse.query(con, "select_period_snapshot", period=period)
         appendix = build_appendix(snapshot, units)
@@ -45,7 +55,7 @@ def district_appendix(context: dg.AssetExecutionContext, storage: Storage) -> dg
         "units": appendix.height - 1,
         "units_missing": appendix["note"].drop_nulls().len(),
         "clean_rate_pct": dg.MetadataValue.float(total["clean_rate_pct"] or 0.0),
-        "preview": dg.MetadataValue.md(appendix_markdown(appendix, period, PROGRAMME.scope.get("title", ""))),
+        "preview": dg.MetadataValue.md(appendix_markdown(appendix, period, configured_scope().texts(period)["title"])),
     })
 
 
@@ -56,40 +66,66 @@ def read_appendix(con, period: str) -> pl.DataFrame:
 @dg.asset(
     partitions_def=PERIODS,
     group_name="publish",
-    kinds={"excel", "csv", "markdown"},
+    kinds={"excel", "csv", "markdown", "html"},
     deps=[district_appendix, clean_rate_history],
     description=(
         "The files the district attaches and shares, under published/<period>/: appendix.csv "
-        "(the contract), phu-luc-<period>.xlsx (official layout), appendix.md, rejections.csv, "
-        "clean_rate_history.csv; and published/rejections.csv for all periods. Each file is "
-        "replaced atomically and only when its content changes."
+        "(the contract), phu-luc-<period>.xlsx (official layout; charts on a second sheet), "
+        "phu-luc-<period>.docx (the Word table), appendix.md, rejections.csv, "
+        "clean_rate_history.csv (the contract: every period in this period's units), trends.csv, "
+        "summary.txt (the letter's opening sentence), the charts as PNG and SVG, and report.html "
+        "(self-contained); and published/rejections.csv for all periods. Each file is replaced "
+        "atomically and only when its content changes."
     ),
 )
 def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> dg.MaterializeResult:
     period = context.partition_key
     layout = storage.layout
     folder = layout.period_published(period)
+    scope = configured_scope()
+    texts = scope.texts(period)
     with storage.connect() as con:
         appendix = read_appendix(con, period)
         period_rejections = warehouse.query(con, "select_rejections", period=period)
         all_rejections = warehouse.query(con, "select_rejections", period=None)
-        history = warehouse.query(con, "select_clean_rate_history", period=period)
+        history = in_appendix_order(
+            warehouse.query(con, "select_clean_rate_history", period=period), scope.units_in(period)
+        )
         created = warehouse.query(con, "select_latest_received", period=period)["latest"][0]
     created = created or dt.datetime.combine(dt.date.fromisoformat(f"{period}-01"), dt.time())
-    title = PROGRAMME.scope.get("title", "")
+    total = total_row(appendix)
+    period_trends = build_trends(history, period, scope.target_pct)
+    sentence = summary_sentence(total["cleaned"], total["total_children"], texts.get("area", ""))
+    charts = period_charts(history, period, scope.target_pct, TOTAL_NAME)
+    pngs = [charts[f"xep-hang-{period}.png"], charts[f"bieu-do-ty-le-{period}.png"]]
+    completeness_file = folder / "completeness.csv"
+    completeness = pl.read_csv(completeness_file, infer_schema=False) if completeness_file.exists() else None
+    report = render_report(
+        period, texts, sentence, appendix, period_trends,
+        [(pngs[0], CHART_CAPTIONS[0]), (pngs[1], CHART_CAPTIONS[1])], period_rejections, completeness,
+    )
     xlsx = folder / f"phu-luc-{period}.xlsx"
+    docx = folder / f"phu-luc-{period}.docx"
     written = [
         write_text(folder / "appendix.csv", appendix_csv(appendix)),
-        write_atomically(xlsx, lambda tmp: write_appendix_xlsx(tmp, appendix, period, PROGRAMME.scope, created)),
-        write_text(folder / "appendix.md", appendix_markdown(appendix, period, title)),
+        write_atomically(xlsx, lambda tmp: write_appendix_xlsx(tmp, appendix, period, texts, created, pngs)),
+        write_atomically(docx, lambda tmp: write_appendix_docx(tmp, appendix, period, texts, created)),
+        write_text(folder / "appendix.md", appendix_markdown(appendix, period, texts.get("title", ""))),
         write_text(folder / "rejections.csv", render_csv(period_rejections, REJECTION_COLUMNS)),
         write_text(folder / "clean_rate_history.csv", render_csv(history, HISTORY_COLUMNS)),
+        write_text(folder / "trends.csv", render_csv(
+            period_trends.with_columns(pl.col("flagged").cast(pl.String)), TREND_COLUMNS)),
+        write_text(folder / "summary.txt", sentence + "\n"),
+        *[write_atomically(folder / name, lambda tmp, data=data: tmp.write_bytes(data)) for name, data in charts.items()],
+        write_text(folder / "report.html", report),
         write_text(layout.published / "rejections.csv", render_csv(all_rejections, REJECTION_COLUMNS)),
     ]
-    total = total_row(appendix)
+    flagged = period_trends.filter(pl.col("flagged"))["unit_name"].to_list()
     return dg.MaterializeResult(metadata={
         "folder": dg.MetadataValue.path(str(folder)),
         "files": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in written)),
         "clean_rate_pct": format_vn_rate(total["clean_rate_pct"]),
+        "summary": sentence,
+        "units_flagged": ", ".join(flagged) or "-",
         "rejections": period_rejections.height,
     })

@@ -1,0 +1,148 @@
+"""phu-luc-<YYYY-MM>.docx: the appendix as a Word table, ready to attach to an official letter.
+
+The letter's layout: A4 landscape, Times New Roman, "PHỤ LỤC", the scope's title and
+attachment line, the column headers and the numbering row (1)…(8), one row per unit and
+the bold "Tổng cộng" row. Numbers are written as the letter prints them (3.158; 54,81;
+zero as "-"). The package is stamped with the period's data time and fixed zip dates, so
+the same figures give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import polars as pl
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from pipelines.appendix import COUNT_COLUMNS
+from pipelines.appendix_xlsx import FONT, NOTE_HEADER, NUMBERING, column_headers
+from pipelines.numbers import format_vn_int, format_vn_rate
+from pipelines.periods import month_label, period_start
+
+COLUMN_WIDTHS_CM = [1.2, 4.2, 3.6, 3.0, 3.0, 3.0, 3.0, 3.0]
+NOTE_WIDTH_CM = 2.6
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def _set_font(document: Document) -> None:
+    style = document.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = Pt(12)
+    # East-Asian and complex-script slots too, so Word never substitutes another font.
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), FONT)
+
+
+def _paragraph(document: Document, text: str, bold: bool = False, italic: bool = False, size: int = 12) -> None:
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.space_after = Pt(0)
+    run = paragraph.add_run(text)
+    run.bold, run.italic, run.font.size = bold, italic, Pt(size)
+
+
+def _cell(cell, text: str, bold: bool = False, italic: bool = False, align=WD_ALIGN_PARAGRAPH.RIGHT, size: int = 12) -> None:
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = align
+    run = paragraph.add_run(text)
+    run.bold, run.italic, run.font.size = bold, italic, Pt(size)
+
+
+def appendix_rows(appendix: pl.DataFrame) -> list[list[str]]:
+    """The table's data rows as printed: TT, name, (3)…(7) and (8) in Vietnamese notation."""
+    rows = []
+    for row in appendix.iter_rows(named=True):
+        cells = ["" if row["stt"] is None else str(row["stt"]), row["commune_name"]]
+        cells += [format_vn_int(row[c]) for c in COUNT_COLUMNS]
+        cells.append(format_vn_rate(row["clean_rate_pct"]))
+        rows.append(cells + [row.get("note") or ""])
+    return rows
+
+
+def build_document(appendix: pl.DataFrame, period: str, texts: dict, created: dt.datetime) -> Document:
+    start = period_start(period)
+    has_notes = appendix["note"].drop_nulls().len() > 0
+    document = Document()
+    _set_font(document)
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Cm(1.5))
+    section.top_margin = section.bottom_margin = Cm(1.5)
+
+    _paragraph(document, "PHỤ LỤC", bold=True, size=14)
+    _paragraph(document, texts.get("title", ""), bold=True)
+    _paragraph(document, texts.get("attachment_line", "").format(month=start.month, year=start.year), italic=True)
+    document.add_paragraph()
+
+    headers = column_headers(period) + ([NOTE_HEADER] if has_notes else [])
+    numbering = NUMBERING + ([""] if has_notes else [])
+    widths = COLUMN_WIDTHS_CM + ([NOTE_WIDTH_CM] if has_notes else [])
+    table = document.add_table(rows=2, cols=len(headers))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for i, text in enumerate(headers):
+        _cell(table.rows[0].cells[i], text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        _cell(table.rows[1].cells[i], numbering[i], italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=11)
+    for cells in appendix_rows(appendix):
+        is_total = cells[0] == ""
+        row = table.add_row().cells
+        for i, text in enumerate(cells[: len(headers)]):
+            align = WD_ALIGN_PARAGRAPH.CENTER if i == 0 else (WD_ALIGN_PARAGRAPH.LEFT if i in (1, 8) else WD_ALIGN_PARAGRAPH.RIGHT)
+            _cell(row[i], text, bold=is_total, align=WD_ALIGN_PARAGRAPH.CENTER if is_total and i == 1 else align)
+        if is_total:
+            merged = row[0].merge(row[1])
+            # Merging joins both cells' paragraphs; keep the name only, centred.
+            for paragraph in merged.paragraphs[1:]:
+                paragraph._element.getparent().remove(paragraph._element)
+            merged.paragraphs[0].clear()
+            _cell(merged, cells[1], bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=False):
+            cell.width = Cm(width)
+    # The header rows repeat on every page.
+    for row in table.rows[:2]:
+        row._tr.get_or_add_trPr().append(row._tr.makeelement(qn("w:tblHeader"), {}))
+
+    properties = document.core_properties
+    properties.title = f"Phụ lục tháng {month_label(period)}"
+    properties.author = properties.last_modified_by = ""
+    properties.created = properties.modified = properties.last_printed = created
+    properties.revision = 1
+    return document
+
+
+def write_appendix_docx(path: Path, appendix: pl.DataFrame, period: str, texts: dict, created: dt.datetime) -> None:
+    """Write the document; zip entries get a fixed date so equal content gives equal bytes."""
+    buffer = io.BytesIO()
+    build_document(appendix, period, texts, created).save(buffer)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(item.filename))
+
+
+def read_docx_table(path: Path) -> list[list[str]]:
+    """The appendix table of a written document, cell texts row by row (merged cells once)."""
+    table = Document(str(path)).tables[0]
+    rows = []
+    for row in table.rows:
+        elements, cells = [], []
+        for cell in row.cells:
+            if any(cell._tc is e for e in elements):
+                continue
+            elements.append(cell._tc)
+            cells.append(cell.text)
+        rows.append(cells)
+    return rows

@@ -1,0 +1,117 @@
+"""The period's pictures: clean rate per unit over time, and this period's units by rate.
+
+Rendered with Matplotlib's Agg backend in DejaVu Sans, which Matplotlib bundles and which
+covers Vietnamese (every tone mark and ơ, ư, đ), so the charts look the same on any
+machine. Output is stamped deterministically (no dates, a fixed SVG id salt), so the
+same figures give the same bytes and a re-run rewrites nothing.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import polars as pl  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from pipelines.numbers import format_vn_rate  # noqa: E402
+from pipelines.periods import month_label  # noqa: E402
+
+FONT = "DejaVu Sans"
+RC = {
+    "font.family": FONT,
+    "svg.hashsalt": "phu-luc",
+    "svg.fonttype": "path",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+METADATA = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+}
+SCOPE_COLOR = "#222222"
+TARGET_COLOR = "#c0392b"
+RATE_AXIS = "Tỷ lệ trẻ em được làm sạch dữ liệu (%)"
+
+
+def _percent(value: float, _position: int | None = None) -> str:
+    return format_vn_rate(value).removesuffix(",00") + "%"
+
+
+def line_chart(history: pl.DataFrame, period: str, target_pct: float, scope_name: str) -> Figure:
+    """Clean rate of every unit (and the whole scope, bold) in each period up to `period`."""
+    with plt.rc_context(RC):
+        figure = Figure(figsize=(10, 5.6), dpi=100)
+        axes = figure.add_subplot()
+        periods = sorted(history["period"].unique().to_list())
+        positions = {p: i for i, p in enumerate(periods)}
+        names = history.filter(pl.col("unit_code").is_not_null())["unit_name"].unique(maintain_order=True).to_list()
+        colors = plt.get_cmap("tab20").colors
+        for i, name in enumerate(names):
+            rows = history.filter(pl.col("unit_name") == name).sort("period")
+            axes.plot([positions[p] for p in rows["period"]], rows["clean_rate_pct"].to_list(), marker="o",
+                      markersize=3, linewidth=1.2, color=colors[i % len(colors)], label=name)
+        scope = history.filter(pl.col("unit_code").is_null()).sort("period")
+        if scope.height:
+            axes.plot([positions[p] for p in scope["period"]], scope["clean_rate_pct"].to_list(), marker="o",
+                      linewidth=3, color=SCOPE_COLOR, label=scope_name)
+        axes.axhline(target_pct, color=TARGET_COLOR, linestyle="--", linewidth=1.2,
+                     label=f"Mục tiêu {_percent(target_pct)}")
+        axes.set_xticks(range(len(periods)), [month_label(p) for p in periods])
+        axes.set_xlim(-0.3, max(len(periods) - 0.7, 0.3))
+        axes.set_ylim(0, 105)
+        axes.yaxis.set_major_formatter(FuncFormatter(_percent))
+        axes.set_ylabel(RATE_AXIS)
+        axes.set_xlabel("Kỳ báo cáo (tháng)")
+        axes.set_title(f"Tỷ lệ trẻ em được làm sạch dữ liệu qua các tháng, đến tháng {month_label(period)}")
+        axes.grid(axis="y", alpha=0.3)
+        axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
+        figure.tight_layout()
+    return figure
+
+
+def bar_chart(history: pl.DataFrame, period: str, target_pct: float, scope_name: str) -> Figure:
+    """This period's units sorted by clean rate, highest on top, the target and scope marked."""
+    current = history.filter(pl.col("period") == period)
+    units = current.filter(pl.col("unit_code").is_not_null()).sort("clean_rate_pct", "unit_name", descending=[False, True])
+    scope = current.filter(pl.col("unit_code").is_null())
+    with plt.rc_context(RC):
+        figure = Figure(figsize=(10, max(3.6, 1.2 + 0.42 * units.height)), dpi=100)
+        axes = figure.add_subplot()
+        rates = units["clean_rate_pct"].to_list()
+        bars = axes.barh(units["unit_name"].to_list(), rates, color=["#2e86c1" if r >= target_pct else "#5dade2" for r in rates])
+        axes.bar_label(bars, labels=[format_vn_rate(r) for r in rates], padding=3, fontsize=8)
+        axes.axvline(target_pct, color=TARGET_COLOR, linestyle="--", linewidth=1.5, label=f"Mục tiêu {_percent(target_pct)}")
+        if scope.height:
+            rate = scope["clean_rate_pct"][0]
+            axes.axvline(rate, color=SCOPE_COLOR, linestyle=":", linewidth=1.5,
+                         label=f"{scope_name}: {format_vn_rate(rate)}%")
+        axes.set_xlim(0, max(105, target_pct + 5))
+        axes.xaxis.set_major_formatter(FuncFormatter(_percent))
+        axes.set_xlabel(RATE_AXIS)
+        axes.set_title(f"Tỷ lệ làm sạch dữ liệu theo địa phương, tháng {month_label(period)}")
+        axes.legend(loc="lower right", fontsize=8)
+        figure.tight_layout()
+    return figure
+
+
+def figure_bytes(figure: Figure, fmt: str) -> bytes:
+    """The figure as PNG or SVG bytes, the same bytes for the same figure."""
+    buffer = io.BytesIO()
+    with plt.rc_context(RC):
+        figure.savefig(buffer, format=fmt, metadata=METADATA[fmt])
+    return buffer.getvalue()
+
+
+def period_charts(history: pl.DataFrame, period: str, target_pct: float, scope_name: str) -> dict[str, bytes]:
+    """File name → bytes: bieu-do-ty-le-<period>.png/.svg (lines), xep-hang-<period>.png/.svg (bars)."""
+    charts = {
+        f"bieu-do-ty-le-{period}": line_chart(history, period, target_pct, scope_name),
+        f"xep-hang-{period}": bar_chart(history, period, target_pct, scope_name),
+    }
+    return {f"{stem}.{fmt}": figure_bytes(figure, fmt) for stem, figure in charts.items() for fmt in ("png", "svg")}

@@ -1,0 +1,193 @@
+"""The crosswalk between units across reorganisations (data/reference/crosswalk.csv).
+
+Each row says: from `effective_date` on, the area of unit `from_code` (the version valid
+the day before) belongs to unit `to_code` (the version valid on that day), by
+`resolution`. A code can name a different area before and after a date, so a unit is
+always the pair (code, period), never the code alone.
+
+History is re-expressed in the units of a later period by summing counts through the
+crosswalk (rates are recomputed from the sums by the caller, never averaged).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.periods import month_label, period_start
+
+CROSSWALK_SCHEMA = {
+    "from_code": pl.String,
+    "from_name": pl.String,
+    "to_code": pl.String,
+    "to_name": pl.String,
+    "effective_date": pl.Date,
+    "resolution": pl.String,
+}
+COUNTS = ["total_children", "updated", "cleaned"]
+
+
+def load_crosswalk(path: Path | None) -> pl.DataFrame:
+    """The crosswalk file, or an empty crosswalk when the scope has none."""
+    if path is None or not Path(path).exists():
+        return pl.DataFrame(schema=CROSSWALK_SCHEMA)
+    return pl.read_csv(path, schema=CROSSWALK_SCHEMA, encoding="utf8")
+
+
+def period_day(column: str = "period") -> pl.Expr:
+    """A "YYYY-MM" column as the date its period starts."""
+    return (pl.col(column) + "-01").str.to_date("%Y-%m-%d")
+
+
+def crosswalk_problems(crosswalk: pl.DataFrame, units: pl.DataFrame) -> list[str]:
+    """Rows whose units do not exist where the crosswalk says (empty when consistent)."""
+    problems = []
+    for row in crosswalk.iter_rows(named=True):
+        day = row["effective_date"]
+        before = _valid_on(units, row["from_code"], day - dt.timedelta(days=1))
+        after = _valid_on(units, row["to_code"], day)
+        if before is None or before["unit_name"] != row["from_name"]:
+            problems.append(f"{row['from_code']} {row['from_name']}: not a unit the day before {day}")
+        if after is None or after["unit_name"] != row["to_name"]:
+            problems.append(f"{row['to_code']} {row['to_name']}: not a unit on {day}")
+    return problems
+
+
+def _valid_on(units: pl.DataFrame, code: str, day: dt.date) -> dict | None:
+    found = units.filter(
+        (pl.col("unit_code") == code)
+        & (pl.col("valid_from") <= day)
+        & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= day))
+    )
+    return found.row(0, named=True) if found.height else None
+
+
+def carry_forward(frame: pl.DataFrame, crosswalk: pl.DataFrame, as_of: str) -> pl.DataFrame:
+    """`frame` (period, unit_code, …) with each code replaced by its unit at `as_of`.
+
+    A row of a period before a reorganisation that takes effect by `as_of` follows the
+    crosswalk; successive reorganisations are applied in date order.
+    """
+    as_of_day = period_start(as_of)
+    day = period_day()
+    events = crosswalk.filter(pl.col("effective_date") <= as_of_day)
+    for effective in sorted(events["effective_date"].unique().to_list()):
+        mapping = dict(events.filter(pl.col("effective_date") == effective).select("from_code", "to_code").iter_rows())
+        moves = (day < effective) & pl.col("unit_code").is_in(list(mapping))
+        frame = frame.with_columns(
+            pl.when(moves)
+            .then(pl.col("unit_code").replace_strict(mapping, default=None, return_dtype=pl.String))
+            .otherwise(pl.col("unit_code"))
+            .alias("unit_code")
+        )
+    return frame
+
+
+def expected_sources(periods: list[str], units: pl.DataFrame, crosswalk: pl.DataFrame, as_of: str) -> pl.DataFrame:
+    """How many units of each period make up each unit valid at `as_of`: period, unit_code, expected."""
+    valid = (
+        pl.DataFrame({"period": periods}, schema={"period": pl.String})
+        .join(units.select("unit_code", "valid_from", "valid_to"), how="cross")
+        .filter(
+            (pl.col("valid_from") <= period_day())
+            & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= period_day()))
+        )
+        .select("period", "unit_code")
+    )
+    return carry_forward(valid, crosswalk, as_of).group_by("period", "unit_code").agg(
+        pl.len().cast(pl.Int64).alias("expected")
+    )
+
+
+def reaggregate(snapshots: pl.DataFrame, units: pl.DataFrame, crosswalk: pl.DataFrame, as_of: str) -> pl.DataFrame:
+    """Every period up to `as_of`, its figures summed into the units valid at `as_of`.
+
+    `snapshots`: period, unit_code (the unit valid in that period) and the counts;
+    `units`: every version of the scope's units. Returns period, unit_code, the summed
+    counts, `reported` (units that sent figures) and `complete` (all the units that now
+    form it reported, so the sum is the whole area's figure, not part of it).
+    """
+    before = snapshots.filter(pl.col("period") <= as_of).select("period", "unit_code", *COUNTS)
+    moved = carry_forward(before, crosswalk, as_of)
+    summed = moved.group_by("period", "unit_code").agg(
+        *[pl.col(c).sum() for c in COUNTS], pl.len().cast(pl.Int64).alias("reported")
+    )
+    periods = summed["period"].unique().to_list()
+    expected = expected_sources(periods, units, crosswalk, as_of)
+    return (
+        summed.join(expected, on=["period", "unit_code"], how="left")
+        .with_columns((pl.col("reported") == pl.col("expected")).fill_null(False).alias("complete"))
+        .drop("expected")
+        .sort("period", "unit_code")
+    )
+
+
+def _join_names(names: list[str]) -> str:
+    return ", ".join(names)
+
+
+def unit_not_in_period(
+    name: str | None,
+    units_in_period: pl.DataFrame,
+    all_units: pl.DataFrame | None = None,
+    crosswalk: pl.DataFrame | None = None,
+) -> dict | None:
+    """Details of an UNIT_NOT_IN_PERIOD rejection when `name` is a unit of another period.
+
+    `units_in_period` comes from `units_valid_in` (it carries the period); `all_units`
+    and `crosswalk` default to the configured scope's. Returns {"period", "detail"} for
+    `rejections.message`, naming the unit that replaced it (or, for a unit formed later,
+    the units it was formed from); None when `name` is no unit at all.
+    """
+    if not name or "valid_period" not in units_in_period.columns or units_in_period.is_empty():
+        return None
+    if all_units is None or crosswalk is None:
+        from pipelines.scope import configured_scope
+
+        scope = configured_scope()
+        all_units = scope.units if all_units is None else all_units
+        crosswalk = scope.crosswalk if crosswalk is None else crosswalk
+    from pipelines.units import name_keys, unit_key
+
+    # Only within the scope `all_units` describes (another district's units are not in it).
+    if units_in_period.join(all_units, on=["unit_code", "unit_name"], how="anti").height:
+        return None
+    period = units_in_period["valid_period"][0]
+    day = period_start(period)
+    versions = all_units.with_row_index("version_id").with_columns(pl.col("version_id").cast(pl.String))
+    keys = name_keys(versions.with_columns(pl.col("version_id").alias("unit_code")))
+    ids = keys.filter(pl.col("key") == unit_key(name))["unit_code"].to_list()
+    matched = versions.filter(pl.col("version_id").is_in(ids))
+    if matched.is_empty():
+        return None
+    # The version closest to the period: the latest that ended before it, else the first after.
+    earlier = matched.filter(pl.col("valid_to") < day).sort("valid_to")
+    later = matched.filter(pl.col("valid_from") > day).sort("valid_from")
+    if earlier.height:
+        unit = earlier.row(-1, named=True)
+        effective = unit["valid_to"] + dt.timedelta(days=1)
+        moves = crosswalk.filter((pl.col("from_code") == unit["unit_code"]) & (pl.col("effective_date") == effective))
+        if moves.height:
+            move = moves.row(0, named=True)
+            detail = (
+                f"Từ ngày {effective:%d/%m/%Y}, {unit['unit_name']} đã sáp nhập vào {_join_names(moves['to_name'].to_list())} "
+                f"(Nghị quyết {move['resolution']}); vui lòng báo cáo số liệu của {move['to_name']}. "
+            )
+        else:
+            detail = f"{unit['unit_name']} chỉ là đơn vị hành chính đến ngày {unit['valid_to']:%d/%m/%Y}. "
+    elif later.height:
+        unit = later.row(0, named=True)
+        parts = crosswalk.filter((pl.col("to_code") == unit["unit_code"]) & (pl.col("effective_date") == unit["valid_from"]))
+        detail = f"{unit['unit_name']} chỉ là đơn vị hành chính từ ngày {unit['valid_from']:%d/%m/%Y}"
+        if parts.height:
+            detail += (
+                f" (Nghị quyết {parts['resolution'][0]}), được thành lập từ: {_join_names(parts['from_name'].to_list())}; "
+                "trong kỳ này vui lòng báo cáo riêng từng đơn vị đó. "
+            )
+        else:
+            detail += ". "
+    else:
+        return None
+    return {"period": month_label(period), "detail": detail}

@@ -1,0 +1,82 @@
+"""Charts: rendered, non-empty, Vietnamese labels drawn with real glyphs, stable bytes."""
+
+import io
+import warnings
+import xml.etree.ElementTree as ET
+
+import matplotlib.image
+import numpy as np
+import polars as pl
+import pytest
+from matplotlib.font_manager import FontProperties, findfont
+from matplotlib.ft2font import FT2Font
+from matplotlib.text import Text
+
+from pipelines.charts import FONT, bar_chart, figure_bytes, line_chart, period_charts
+from pipelines.numbers import clean_rate_pct
+
+NAMES = ["Phước Hưng", "TT Diêu Trì", "Xã Tuy Phước Đông"]
+
+
+@pytest.fixture
+def history():
+    rows = [(p, str(i), n, 1000 + i, 400 + 100 * k + 50 * i) for k, p in enumerate(["2024-06", "2024-07", "2024-08"])
+            for i, n in enumerate(NAMES)]
+    frame = pl.DataFrame(rows, schema=["period", "unit_code", "unit_name", "total_children", "cleaned"], orient="row")
+    totals = frame.group_by("period").agg(pl.col("total_children").sum(), pl.col("cleaned").sum()).with_columns(
+        pl.lit(None, pl.String).alias("unit_code"), pl.lit("Tổng cộng").alias("unit_name")).select(frame.columns)
+    both = pl.concat([frame, totals]).sort("period")
+    return both.with_columns(clean_rate_pct(pl.col("cleaned"), pl.col("total_children")).alias("clean_rate_pct"))
+
+
+def texts_of(figure) -> list[str]:
+    return [t.get_text() for t in figure.findobj(Text) if t.get_text()]
+
+
+def missing_glyphs(figure) -> set[str]:
+    font = FT2Font(findfont(FontProperties(family=FONT)))
+    return {ch for text in texts_of(figure) for ch in text if not ch.isspace() and font.get_char_index(ord(ch)) == 0}
+
+
+@pytest.mark.parametrize("draw", [line_chart, bar_chart])
+def test_charts_carry_vietnamese_labels_with_real_glyphs(history, draw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Matplotlib warns "Glyph … missing from font(s)".
+        figure = draw(history, "2024-08", 95, "Tổng cộng")
+        png = figure_bytes(figure, "png")
+    texts = " ".join(texts_of(figure))
+    for name in NAMES:
+        assert name in texts
+    assert "Tỷ lệ" in texts and "8/2024" in texts and "Mục tiêu 95%" in texts
+    assert missing_glyphs(figure) == set()
+    image = matplotlib.image.imread(io.BytesIO(png), format="png")
+    assert image.shape[0] > 300 and image.shape[1] > 600
+    assert np.unique(image.reshape(-1, image.shape[-1]), axis=0).shape[0] > 20  # not blank
+
+
+def test_a_font_without_the_glyph_would_be_caught(history):
+    with pytest.warns(UserWarning, match="missing from font"):
+        figure = line_chart(history.with_columns(pl.lit("漢").alias("unit_name")), "2024-08", 100, "Tổng cộng")
+    assert missing_glyphs(figure) == {"漢"}
+
+
+def test_period_charts_are_png_and_svg_and_reproducible(history):
+    first = period_charts(history, "2024-08", 100, "Tổng cộng")
+    again = period_charts(history, "2024-08", 100, "Tổng cộng")
+    assert sorted(first) == ["bieu-do-ty-le-2024-08.png", "bieu-do-ty-le-2024-08.svg",
+                             "xep-hang-2024-08.png", "xep-hang-2024-08.svg"]
+    assert first == again
+    for name, data in first.items():
+        if name.endswith(".png"):
+            assert data.startswith(b"\x89PNG")
+        else:
+            root = ET.fromstring(data)
+            assert root.tag.endswith("svg") and len(root.findall(".//{http://www.w3.org/2000/svg}path")) > 50
+            assert b"<dc:date>" not in data
+
+
+def test_published_charts_for_july_2024(published_samples):
+    folder = published_samples / "published" / "2024-07"
+    for stem in ("bieu-do-ty-le-2024-07", "xep-hang-2024-07"):
+        assert (folder / f"{stem}.png").stat().st_size > 10_000
+        assert (folder / f"{stem}.svg").stat().st_size > 10_000

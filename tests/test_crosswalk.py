@@ -1,0 +1,160 @@
+"""The crosswalk: reference data consistent with the units, exact re-aggregation, messages."""
+
+import csv
+import datetime as dt
+
+import polars as pl
+import pytest
+from conftest import REPO
+
+from pipelines.crosswalk import crosswalk_problems, load_crosswalk, reaggregate, unit_not_in_period
+from pipelines.history import clean_rate_history
+from pipelines.numbers import clean_rate_pct
+from pipelines.settings import REFERENCE_DIR
+from pipelines.units import load_units, units_valid_in
+
+COUNTS = ["total_children", "updated", "cleaned"]
+REORG = dt.date(2025, 7, 1)
+
+
+@pytest.fixture(scope="module")
+def units():
+    return load_units(REFERENCE_DIR / "units.csv")
+
+
+@pytest.fixture(scope="module")
+def crosswalk():
+    return load_crosswalk(REFERENCE_DIR / "crosswalk.csv")
+
+
+@pytest.fixture(scope="module")
+def figures():
+    """The bundled sample figures (13 old units, 2024-04 … 2024-07)."""
+    return pl.read_csv(REPO / "data" / "samples" / "figures.csv", schema_overrides={"unit_code": pl.String})
+
+
+def test_crosswalk_matches_the_units(units, crosswalk):
+    assert crosswalk_problems(crosswalk, units) == []
+    old = units_valid_in(units, "2025-06")
+    new = units_valid_in(units, "2025-07")
+    assert old.height == 13 and new.height == 4
+    # Every old unit goes to exactly one new unit; every new unit is formed from some.
+    assert sorted(crosswalk["from_code"].to_list()) == sorted(old["unit_code"].to_list())
+    assert set(crosswalk["to_code"]) == set(new["unit_code"])
+    assert set(crosswalk["effective_date"]) == {REORG}
+    assert all("1664/NQ-UBTVQH15" in r for r in crosswalk["resolution"])
+
+
+def test_crosswalk_problems_are_found(units, crosswalk):
+    broken = crosswalk.with_columns(
+        pl.when(pl.col("from_name") == pl.col("from_name").first()).then(pl.lit("Không có")).otherwise(pl.col("from_name")).alias("from_name")
+    )
+    assert len(crosswalk_problems(broken, units)) == 1
+
+
+def crosswalk_sums_by_hand(figures: pl.DataFrame) -> dict[tuple[str, str], dict[str, int]]:
+    """(period, new unit code) → summed counts, read straight from the CSV with plain Python."""
+    with open(REFERENCE_DIR / "crosswalk.csv", encoding="utf-8", newline="") as f:
+        to_new = {r["from_code"]: r["to_code"] for r in csv.DictReader(f)}
+    sums: dict[tuple[str, str], dict[str, int]] = {}
+    for row in figures.iter_rows(named=True):
+        key = (row["period"], to_new[row["unit_code"]])
+        bucket = sums.setdefault(key, dict.fromkeys(COUNTS, 0))
+        for c in COUNTS:
+            bucket[c] += row[c]
+    return sums
+
+
+def test_reaggregation_is_exact_for_every_period_and_measure(units, crosswalk, figures):
+    expected = crosswalk_sums_by_hand(figures)
+    snapshots = figures.select("period", "unit_code", *COUNTS)
+    result = reaggregate(snapshots, units, crosswalk, "2025-08")
+    got = {(r["period"], r["unit_code"]): {c: r[c] for c in COUNTS} for r in result.iter_rows(named=True)}
+    assert got == expected
+    assert result["complete"].all()
+    assert len(got) == 4 * figures["period"].n_unique()
+    # Whole-scope totals are unchanged by re-expressing the units.
+    before = snapshots.group_by("period").agg(pl.col(c).sum() for c in COUNTS).sort("period")
+    after = result.group_by("period").agg(pl.col(c).sum() for c in COUNTS).sort("period")
+    assert before.equals(after)
+
+
+def test_history_in_new_units_recomputes_rates_from_sums(units, crosswalk, figures):
+    snapshots = figures.select("period", "unit_code", *COUNTS)
+    history = clean_rate_history(
+        reaggregate(snapshots, units, crosswalk, "2025-08"), units_valid_in(units, "2025-08"), "2025-08")
+    expected = crosswalk_sums_by_hand(figures)
+    for row in history.filter(pl.col("unit_code").is_not_null()).iter_rows(named=True):
+        sums = expected[(row["period"], row["unit_code"])]
+        rate = pl.select(clean_rate_pct(pl.lit(sums["cleaned"]), pl.lit(sums["total_children"]))).item()
+        assert row["clean_rate_pct"] == rate
+    # The mean of the five old units' rates is not the new unit's rate.
+    july = figures.filter(pl.col("period") == "2024-07")
+    old_rates = july.filter(pl.col("unit_code").is_in(["21952", "21955", "21982", "21979", "21976"])).select(
+        clean_rate_pct(pl.col("cleaned"), pl.col("total_children")))
+    new_rate = history.filter((pl.col("period") == "2024-07") & (pl.col("unit_code") == "21952"))["clean_rate_pct"][0]
+    assert new_rate == 67.67 and round(old_rates.to_series().mean(), 2) != new_rate
+    # In its own period's units the history keeps all 13 (the code 21952 is TT Tuy Phước there).
+    old_view = clean_rate_history(
+        reaggregate(snapshots, units, crosswalk, "2024-07"), units_valid_in(units, "2024-07"), "2024-07")
+    assert old_view.filter(pl.col("period") == "2024-07").height == 14
+    assert old_view.filter(pl.col("unit_code") == "21952")["unit_name"].unique().to_list() == ["TT Tuy Phước"]
+
+
+def test_a_new_unit_missing_a_former_unit_is_left_out_not_undercounted(units, crosswalk, figures):
+    july = figures.filter((pl.col("period") == "2024-07") & (pl.col("unit_code") != "21955"))  # TT Diêu Trì silent
+    snapshots = july.select("period", "unit_code", *COUNTS)
+    result = reaggregate(snapshots, units, crosswalk, "2025-08")
+    incomplete = result.filter(~pl.col("complete"))
+    assert incomplete["unit_code"].to_list() == ["21952"] and incomplete["reported"][0] == 4
+    history = clean_rate_history(result, units_valid_in(units, "2025-08"), "2025-08")
+    assert "21952" not in history["unit_code"].to_list()
+    # The scope's row still sums what was reported, as that period's appendix total did.
+    total = history.filter(pl.col("unit_code").is_null()).row(0, named=True)
+    assert total["total_children"] == july["total_children"].sum()
+
+
+def test_successive_reorganisations_chain(tmp_path):
+    (tmp_path / "units.csv").write_text(
+        "unit_code,unit_name,kind,parent_code,appendix_order,valid_from,valid_to,aliases\n"
+        "1,Ấp Một,xã,,1,1900-01-01,2020-12-31,\n"
+        "2,Ấp Hai,xã,,2,1900-01-01,2020-12-31,\n"
+        "1,Xã Một Hai,xã,,1,2021-01-01,2022-12-31,\n"
+        "3,Xã Ba,xã,,2,1900-01-01,2022-12-31,\n"
+        "9,Xã Chín,xã,,1,2023-01-01,,\n", encoding="utf-8")
+    (tmp_path / "crosswalk.csv").write_text(
+        "from_code,from_name,to_code,to_name,effective_date,resolution\n"
+        "1,Ấp Một,1,Xã Một Hai,2021-01-01,A\n2,Ấp Hai,1,Xã Một Hai,2021-01-01,A\n"
+        "1,Xã Một Hai,9,Xã Chín,2023-01-01,B\n3,Xã Ba,9,Xã Chín,2023-01-01,B\n", encoding="utf-8")
+    units, crosswalk = load_units(tmp_path / "units.csv"), load_crosswalk(tmp_path / "crosswalk.csv")
+    assert crosswalk_problems(crosswalk, units) == []
+    snapshots = pl.DataFrame({
+        "period": ["2020-06", "2020-06", "2020-06", "2022-06", "2022-06", "2023-06"],
+        "unit_code": ["1", "2", "3", "1", "3", "9"],
+        "total_children": [10, 20, 30, 35, 40, 80], "updated": [5, 5, 5, 10, 10, 70], "cleaned": [1, 2, 3, 4, 5, 60],
+    })
+    result = reaggregate(snapshots, units, crosswalk, "2023-06")
+    assert result.select("period", "unit_code", "total_children", "cleaned", "complete").rows() == [
+        ("2020-06", "9", 60, 6, True), ("2022-06", "9", 75, 9, True), ("2023-06", "9", 80, 60, True)]
+    middle = reaggregate(snapshots, units, crosswalk, "2022-06")
+    assert middle.filter(pl.col("period") == "2020-06").select("unit_code", "total_children").rows() == [("1", 30), ("3", 30)]
+
+
+def test_old_unit_after_the_change_names_its_successor(units):
+    found = unit_not_in_period("Xã Phước Sơn", units_valid_in(units, "2025-08"))
+    assert found["period"] == "8/2025"
+    assert "Xã Tuy Phước Đông" in found["detail"] and "01/07/2025" in found["detail"]
+    assert "1664/NQ-UBTVQH15" in found["detail"]
+
+
+def test_new_unit_before_the_change_names_the_units_it_was_formed_from(units):
+    found = unit_not_in_period("Tuy Phước Tây", units_valid_in(units, "2024-07"))
+    assert found["period"] == "7/2024"
+    assert "Phước An, Phước Thành" in found["detail"]
+
+
+def test_names_of_no_unit_at_all_are_left_to_unknown_unit(units):
+    assert unit_not_in_period("Phường Không Có", units_valid_in(units, "2025-08")) is None
+    assert unit_not_in_period(None, units_valid_in(units, "2025-08")) is None
+    # A frame without the period (not from units_valid_in) cannot say "in this period".
+    assert unit_not_in_period("Phước Sơn", units.filter(pl.col("valid_from") > REORG)) is None
