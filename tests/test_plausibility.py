@@ -46,7 +46,7 @@ def test_a_code_reused_by_the_reorganisation_is_not_compared_across_it():
     merged = pl.DataFrame([{"unit_code": "21952", "unit_name": "Xã Tuy Phước", "kind": "xã", "parent_code": None,
                             "appendix_order": 1, "valid_from": dt.date(2025, 7, 1), "valid_to": None, "aliases": None}],
                           schema=UNIT_SCHEMA)
-    units = pl.concat([UNITS, merged])
+    units = pl.concat([UNITS.filter(pl.col("valid_from") < dt.date(2025, 7, 1)), merged])
     frame = snapshots(("2025-06", "21952", 1000, 900, 800), ("2025-07", "21952", 9000, 5000, 100),
                       ("2025-08", "21952", 9100, 5000, 50))
     assert plausibility_warnings(frame, units, "2025-07").is_empty()
