@@ -1,5 +1,6 @@
 """The analysts' copy: published atomically after each run, never blocking a run, and its views."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +14,9 @@ VIEWS = ["latest_figures", "figures_history", "clean_rate_history", "rejections"
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
+    # DAGSTER_HOME empty: the runs use an ephemeral instance, not the project's run history.
     result = subprocess.run([sys.executable, "-m", "pipelines", *args], cwd=REPO, capture_output=True, text=True,
-                            timeout=300)
+                            timeout=300, env={**os.environ, "DAGSTER_HOME": ""})
     assert result.returncode == 0, result.stderr
     return result
 
