@@ -31,9 +31,15 @@ run: setup
 test: setup
 	$(PY) -m pytest
 
-## make ui: the Dagster UI (webserver and daemon) on http://127.0.0.1:3000
+## make ui: the Dagster UI (webserver and daemon: the sensor and the schedule run) on
+## http://127.0.0.1:3000, loopback only, with the project's Dagster home .dagster/
+## (SQLite run history that persists, telemetry off: .dagster/dagster.yaml)
 ui: setup
 	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000
+
+## make sql: the analysts' copy of the warehouse (data/analyst.duckdb), read-only, in an SQL shell
+sql: setup
+	$(PY) -m pipelines sql --data-dir data
 
 clean:
 	rm -rf data/inbox data/archive data/published data/warehouse.duckdb* data/analyst.duckdb

@@ -1,5 +1,8 @@
-"""Blocking asset checks on the district appendix: a failure stops publishing, and the
-previously published files stay in place."""
+"""Asset checks on the district appendix.
+
+Blocking (severity ERROR): a failure stops publishing, and the previously published files
+stay in place. Warnings (severity WARN, not blocking): shown in the UI, publishing goes on.
+"""
 
 
 import warnings
@@ -8,6 +11,8 @@ import dagster as dg
 
 from pipelines import appendix_rules, warehouse
 from pipelines.assets import PERIODS, district_appendix, read_appendix, reference_units
+from pipelines.assets.completeness import period_completeness
+from pipelines.completeness import MISSING
 from pipelines.resources import Storage
 from pipelines.units import units_valid_in
 
@@ -16,16 +21,17 @@ from pipelines.units import units_valid_in
 warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
 
 
-def _result(problems: list[str]) -> dg.AssetCheckResult:
+def _result(problems: list[str], severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
+            **metadata: object) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         passed=not problems,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none")},
+        severity=severity,
+        metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none"), **metadata},
     )
 
 
 def _appendix(context: dg.AssetCheckExecutionContext, storage: Storage):
-    with warehouse.connect(storage.layout.warehouse, read_only=False) as con:
+    with storage.connect() as con:
         return read_appendix(con, context.partition_key)
 
 
@@ -54,9 +60,38 @@ def appendix_units_are_reference_units(context: dg.AssetCheckExecutionContext, s
     return _result(appendix_rules.unknown_units(_appendix(context, storage), units))
 
 
-CHECKS = [
+@dg.asset_check(asset=district_appendix, blocking=False, partitions_def=PERIODS,
+                description="Warning: a unit expected in the period (reference) has no accepted figures yet.")
+def appendix_units_all_reported(context: dg.AssetCheckExecutionContext, storage: Storage) -> dg.AssetCheckResult:
+    with storage.connect() as con:
+        table, deadline = period_completeness(con, context.partition_key)
+    missing = table.filter(table["status"] == MISSING)["unit_name"].to_list()
+    problems = [f"{name}: chưa báo cáo (hạn {deadline:%d/%m/%Y})" for name in missing]
+    return _result(problems, dg.AssetCheckSeverity.WARN, units_missing=len(missing))
+
+
+PLAUSIBILITY_TABLE = ("marts", "plausibility_warnings")
+
+
+@dg.asset_check(asset=district_appendix, blocking=False, partitions_def=PERIODS,
+                description="Warning: implausible changes against the previous period (marts.plausibility_warnings).")
+def appendix_changes_are_plausible(context: dg.AssetCheckExecutionContext, storage: Storage) -> dg.AssetCheckResult:
+    schema, name = PLAUSIBILITY_TABLE
+    with storage.connect() as con:
+        present = warehouse.query(con, "select_table_exists", table_schema=schema, table_name=name)["present"][0]
+        if not present:
+            return dg.AssetCheckResult(passed=True, severity=dg.AssetCheckSeverity.WARN, metadata={
+                "note": "marts.plausibility_warnings does not exist yet: no plausibility rules were evaluated."})
+        warnings_ = warehouse.query(con, "select_plausibility_warnings", period=context.partition_key)
+    problems = [", ".join(f"{k}={v}" for k, v in row.items() if v is not None) for row in warnings_.iter_rows(named=True)]
+    return _result(problems, dg.AssetCheckSeverity.WARN, warnings=len(problems))
+
+
+BLOCKING_CHECKS = [
     appendix_rows_follow_rules,
     appendix_total_is_sum,
     appendix_derived_columns_agree,
     appendix_units_are_reference_units,
 ]
+WARNING_CHECKS = [appendix_units_all_reported, appendix_changes_are_plausible]
+CHECKS = [*BLOCKING_CHECKS, *WARNING_CHECKS]

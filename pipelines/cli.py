@@ -1,7 +1,9 @@
-"""Command line: `python -m pipelines run --data-dir DIR [--period YYYY-MM]`.
+"""Command line: `python -m pipelines run|analyst-db|sql --data-dir DIR`.
 
 `run` materialises the same Dagster assets the UI and the schedule use, in-process,
-one partition (period) after another, then prints a short summary.
+one partition (period) after another, then prints a short summary. `analyst-db` prints
+the absolute path of the analysts' copy of the warehouse (its last line, a contract);
+`sql` opens that copy read-only in a small SQL shell.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines import warehouse
+from pipelines.analyst_db import ensure_analyst_copy
 from pipelines.inbox import inbox_periods
 from pipelines.periods import is_period
+from pipelines.resources import Storage
 from pipelines.settings import DEFAULT_DATA_DIR, DataDir
+from pipelines.sql_shell import run_shell
 
 # The command prints its own summary; Dagster's event log stays in the run history.
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
@@ -102,6 +107,23 @@ def command_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _analyst_copy(data_dir: str) -> Path:
+    storage = Storage(data_dir=str(Path(data_dir).resolve()))
+    return ensure_analyst_copy(storage.connect, storage.layout)
+
+
+def command_analyst_db(args: argparse.Namespace) -> int:
+    path = _analyst_copy(args.data_dir)
+    print("Bản sao kho dữ liệu cho phân tích (chỉ đọc):")
+    print(path.resolve())
+    return 0
+
+
+def command_sql(args: argparse.Namespace) -> int:
+    path = _analyst_copy(args.data_dir)
+    return run_shell(path, args.command_text)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -109,6 +131,13 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="data directory (default: data/)")
     run.add_argument("--period", help="only this period (YYYY-MM); default: every inbox folder")
     run.set_defaults(handler=command_run)
+    analyst = sub.add_parser("analyst-db", help="print the path of the analysts' read-only copy of the warehouse")
+    analyst.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="data directory (default: data/)")
+    analyst.set_defaults(handler=command_analyst_db)
+    shell = sub.add_parser("sql", help="an SQL shell on the analysts' copy, read-only")
+    shell.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="data directory (default: data/)")
+    shell.add_argument("-c", dest="command_text", help="run these statements and exit")
+    shell.set_defaults(handler=command_sql)
     return p
 
 

@@ -7,6 +7,7 @@ from pipelines.definitions import defs
 EXPECTED_ASSETS = [
     "received_files", "staged_submissions", "submission_history", "commune_snapshot",
     "clean_rate_history", "district_appendix", "published_appendix", "plausibility_warnings",
+    "reporting_completeness", "analyst_warehouse",
 ]
 
 
@@ -37,8 +38,33 @@ def test_lineage():
     assert parents["published_appendix"] == {"district_appendix", "clean_rate_history"}
 
 
-def test_blocking_checks_on_the_appendix():
-    checks = list(defs.get_repository_def().asset_graph.asset_check_keys)
-    assert {c.name for c in checks} == {
+def test_blocking_checks_and_warnings_on_the_appendix():
+    graph = defs.get_repository_def().asset_graph
+    specs = {key.name: graph.get_check_spec(key) for key in graph.asset_check_keys}
+    blocking = {name for name, spec in specs.items() if spec.blocking}
+    assert blocking == {
         "appendix_rows_follow_rules", "appendix_total_is_sum", "appendix_derived_columns_agree",
         "appendix_units_are_reference_units"}
+    assert set(specs) - blocking == {"appendix_units_all_reported", "appendix_changes_are_plausible"}
+    assert {spec.asset_key.to_user_string() for spec in specs.values()} == {"district_appendix"}
+
+
+def test_schedule_and_sensor_target_the_period_job_and_run_by_default():
+    repo = defs.get_repository_def()
+    assert [(s.name, s.job_name, s.default_status) for s in repo.schedule_defs] == [
+        ("daily_publication", "publish_period", dg.DefaultScheduleStatus.RUNNING)]
+    assert [(s.name, s.job_name, s.default_status) for s in repo.sensor_defs] == [
+        ("inbox_sensor", "publish_period", dg.DefaultSensorStatus.RUNNING)]
+
+
+def test_the_appendix_has_a_freshness_policy():
+    graph = defs.get_repository_def().asset_graph
+    for name in ("district_appendix", "published_appendix"):
+        policy = graph.get(dg.AssetKey(name)).freshness_policy
+        assert policy is not None and policy.fail_window.to_timedelta().days == 2
+
+
+def test_runs_of_the_job_are_serial_and_retried():
+    job = defs.resolve_job_def("publish_period")
+    assert job.executor_def.name == "in_process"
+    assert job.op_retry_policy.max_retries == 2

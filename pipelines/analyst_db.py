@@ -1,0 +1,66 @@
+"""The analysts' copy of the warehouse: data/analyst.duckdb, replaced atomically after each run.
+
+Analysts never open the warehouse itself (DuckDB allows one writing process, and a
+reader would block the pipeline). They open the copy, read-only. The copy is written
+under a temporary name, flushed to disk and renamed over the old one: a session left
+open keeps reading the file it opened (the old inode) until it reconnects, and nobody
+ever sees a half-written copy.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from pipelines.settings import DataDir
+
+ANALYST_FILE = "analyst.duckdb"
+
+
+def analyst_path(layout: DataDir) -> Path:
+    return layout.root / ANALYST_FILE
+
+
+def publish_analyst_copy(con: duckdb.DuckDBPyConnection, layout: DataDir) -> Path:
+    """Copy the warehouse to analyst.duckdb atomically; the copy's path.
+
+    `con` is the open read-write connection to the warehouse: while it is open no other
+    process can write the file, so after the checkpoint (the write-ahead log folded into
+    the file) its bytes are a consistent state.
+    """
+    target = analyst_path(layout)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        con.execute("FORCE CHECKPOINT")
+        shutil.copyfile(layout.warehouse, tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return target
+
+
+def ensure_analyst_copy(con_factory, layout: DataDir) -> Path:
+    """The analysts' copy, published first when there is none yet (from an empty warehouse if need be).
+
+    `con_factory()` opens the warehouse read-write (a context manager).
+    """
+    target = analyst_path(layout)
+    if not target.exists():
+        with con_factory() as con:
+            publish_analyst_copy(con, layout)
+    return target
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

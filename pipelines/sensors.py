@@ -1,0 +1,73 @@
+"""The inbox sensor: a run for every period whose folder holds a file content not seen before.
+
+Every evaluation (about once a minute) hashes the files under inbox/<YYYY-MM>/. A
+period whose folder holds a content hash that is not in the cursor gets a run request
+whose run_key is derived from the period and the sorted hashes of its folder: the same
+files never launch a second run (Dagster skips a run_key it has already seen), a renamed
+or removed file launches nothing, and a new or changed file launches one run for its
+period. The cursor keeps the hashes seen per period (JSON).
+"""
+
+import hashlib
+import json
+
+import dagster as dg
+
+from pipelines.archive import sha256_of
+from pipelines.inbox import files_for_period, period_folders
+from pipelines.resources import Storage
+
+JOB_NAME = "publish_period"
+
+
+def inbox_hashes(storage: Storage) -> dict[str, list[str]]:
+    """Period → sorted distinct sha256 of the files in inbox/<period>/ (empty folders left out)."""
+    inbox = storage.layout.inbox
+    found = {}
+    for period in period_folders(inbox):
+        hashes = sorted({sha256_of(path.read_bytes()) for path in files_for_period(inbox, period)})
+        if hashes:
+            found[period] = hashes
+    return found
+
+
+def run_key(period: str, hashes: list[str]) -> str:
+    return f"{period}:{hashlib.sha256(''.join(hashes).encode()).hexdigest()[:32]}"
+
+
+def plan_runs(current: dict[str, list[str]], seen: dict[str, list[str]]) -> list[tuple[str, str, list[str]]]:
+    """(period, run_key, new hashes) for every period holding a hash not in `seen`, oldest first."""
+    plans = []
+    for period in sorted(current):
+        new = sorted(set(current[period]) - set(seen.get(period, [])))
+        if new:
+            plans.append((period, run_key(period, current[period]), new))
+    return plans
+
+
+@dg.sensor(
+    job_name=JOB_NAME,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Watches inbox/<YYYY-MM>/ and launches publish_period for each period where a new or "
+        "changed file appeared (run_key from the files' sha256: the same files never run twice)."
+    ),
+)
+def inbox_sensor(context: dg.SensorEvaluationContext, storage: Storage) -> dg.SensorResult:
+    seen = json.loads(context.cursor) if context.cursor else {}
+    current = inbox_hashes(storage)
+    plans = plan_runs(current, seen)
+    requests = [
+        dg.RunRequest(
+            run_key=key,
+            partition_key=period,
+            tags={"trigger": "inbox", "new_files": str(len(new))},
+        )
+        for period, key, new in plans
+    ]
+    merged = {period: sorted(set(seen.get(period, [])) | set(hashes)) for period, hashes in current.items()}
+    merged |= {period: hashes for period, hashes in seen.items() if period not in current}
+    if not requests:
+        return dg.SensorResult(skip_reason="No new or changed file in the inbox.", cursor=json.dumps(merged, sort_keys=True))
+    return dg.SensorResult(run_requests=requests, cursor=json.dumps(merged, sort_keys=True))

@@ -1,0 +1,1 @@
+DELETE FROM marts.completeness WHERE period = $period;
