@@ -47,7 +47,7 @@ def derived_mismatches(appendix: pl.DataFrame) -> list[str]:
     bad = checked.filter(
         (pl.col("not_updated") != pl.col("total_children") - pl.col("updated"))
         | (pl.col("not_cleaned") != pl.col("updated") - pl.col("cleaned"))
-        | (_hundredths(pl.col("clean_rate_pct")) != _hundredths(pl.col("expected_rate"))).fill_null(True)
+        | _hundredths(pl.col("clean_rate_pct")).ne_missing(_hundredths(pl.col("expected_rate")))
     )
     return [f"{r['commune_name']}: derived columns (5), (7), (8) disagree" for r in bad.iter_rows(named=True)]
 

@@ -10,7 +10,7 @@ import warnings
 import dagster as dg
 
 from pipelines import appendix_rules, warehouse
-from pipelines.assets import PERIODS, district_appendix, read_appendix, reference_units
+from pipelines.assets import PERIODS, district_appendix, plausibility_warnings, read_appendix, reference_units
 from pipelines.assets.completeness import period_completeness
 from pipelines.completeness import MISSING
 from pipelines.resources import Storage
@@ -70,21 +70,13 @@ def appendix_units_all_reported(context: dg.AssetCheckExecutionContext, storage:
     return _result(problems, dg.AssetCheckSeverity.WARN, units_missing=len(missing))
 
 
-PLAUSIBILITY_TABLE = ("marts", "plausibility_warnings")
-
-
-@dg.asset_check(asset=district_appendix, blocking=False, partitions_def=PERIODS,
-                description="Warning: implausible changes against the previous period (marts.plausibility_warnings).")
-def appendix_changes_are_plausible(context: dg.AssetCheckExecutionContext, storage: Storage) -> dg.AssetCheckResult:
-    schema, name = PLAUSIBILITY_TABLE
+@dg.asset_check(asset=plausibility_warnings, blocking=False, partitions_def=PERIODS,
+                description="Warning: implausible changes against the previous period (total children "
+                            "moving by more than 20 %, cleaned records going down).")
+def figures_change_plausibly(context: dg.AssetCheckExecutionContext, storage: Storage) -> dg.AssetCheckResult:
     with storage.connect() as con:
-        present = warehouse.query(con, "select_table_exists", table_schema=schema, table_name=name)["present"][0]
-        if not present:
-            return dg.AssetCheckResult(passed=True, severity=dg.AssetCheckSeverity.WARN, metadata={
-                "note": "marts.plausibility_warnings does not exist yet: no plausibility rules were evaluated."})
-        warnings_ = warehouse.query(con, "select_plausibility_warnings", period=context.partition_key)
-    problems = [", ".join(f"{k}={v}" for k, v in row.items() if v is not None) for row in warnings_.iter_rows(named=True)]
-    return _result(problems, dg.AssetCheckSeverity.WARN, warnings=len(problems))
+        found = warehouse.query(con, "select_period_plausibility_warnings", period=context.partition_key)
+    return _result(found["message"].to_list(), dg.AssetCheckSeverity.WARN, warnings=found.height)
 
 
 BLOCKING_CHECKS = [
@@ -93,5 +85,5 @@ BLOCKING_CHECKS = [
     appendix_derived_columns_agree,
     appendix_units_are_reference_units,
 ]
-WARNING_CHECKS = [appendix_units_all_reported, appendix_changes_are_plausible]
+WARNING_CHECKS = [appendix_units_all_reported, figures_change_plausibly]
 CHECKS = [*BLOCKING_CHECKS, *WARNING_CHECKS]

@@ -37,3 +37,9 @@ def test_rules_catch_a_tampered_appendix():
     assert any("cleaned" in p for p in total_mismatches(tampered))
     assert derived_mismatches(tampered) == ["Ấ: derived columns (5), (7), (8) disagree"]
     assert unknown_units(appendix, UNITS.filter(pl.col("unit_code") != "C")) == ["C is not a unit of this period"]
+
+
+def test_a_period_nobody_has_reported_yet_passes_the_rules():
+    appendix = build_appendix(snapshot(("A", 1, 1, 1)).clear(), UNITS)
+    assert total_row(appendix)["total_children"] == 0 and total_row(appendix)["clean_rate_pct"] is None
+    assert rule_violations(appendix) == total_mismatches(appendix) == derived_mismatches(appendix) == []

@@ -82,17 +82,21 @@ def test_a_missing_unit_is_a_warning_and_publication_goes_on(tmp_path):
     assert metadata["deadline"].value == "2024-09-30"
 
 
-def test_plausibility_warning_reads_the_table_when_it_exists(tmp_path):
-    data_dir = copy_samples(tmp_path / "data", ["2024-07"])
+def test_an_implausible_change_is_a_warning_and_publication_goes_on(tmp_path):
+    from test_submissions import HEADER, workbook
+
+    data_dir = copy_samples(tmp_path / "data", ["2024-06", "2024-07"])
+    assert run(data_dir, "2024-06").success
     result = run(data_dir, "2024-07")
-    check = evaluations(result)["appendix_changes_are_plausible"]
-    assert check.passed and "does not exist yet" in check.metadata["note"].value
-    tamper(data_dir, "CREATE TABLE marts.plausibility_warnings (period VARCHAR, unit_code VARCHAR, rule VARCHAR); "
-                     "INSERT INTO marts.plausibility_warnings VALUES ('2024-07', '21961', 'total_dropped'), "
-                     "('2024-06', '21964', 'older_period')")
+    check = evaluations(result)["figures_change_plausibly"]
+    assert check.passed and check.metadata["warnings"].value == 0
+    # A correction moves Phước Hưng's total children to 5.000: more than 20 % above June's.
+    jump = workbook([HEADER, [1, "Phước Hưng", 5000, 2583, 1731]])
+    (data_dir / "inbox" / "2024-07" / "Phước Hưng - sửa.xlsx").write_bytes(jump)
     result = run(data_dir, "2024-07")
     assert result.success
-    check = evaluations(result)["appendix_changes_are_plausible"]
+    check = evaluations(result)["figures_change_plausibly"]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
     assert check.metadata["warnings"].value == 1
-    assert "total_dropped" in check.metadata["problems"].value
+    assert "Phước Hưng: tổng số trẻ em 5.000" in check.metadata["problems"].value
+    assert "5000" in (data_dir / "published" / "2024-07" / "appendix.csv").read_text(encoding="utf-8")

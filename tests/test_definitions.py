@@ -45,8 +45,10 @@ def test_blocking_checks_and_warnings_on_the_appendix():
     assert blocking == {
         "appendix_rows_follow_rules", "appendix_total_is_sum", "appendix_derived_columns_agree",
         "appendix_units_are_reference_units"}
-    assert set(specs) - blocking == {"appendix_units_all_reported", "appendix_changes_are_plausible"}
-    assert {spec.asset_key.to_user_string() for spec in specs.values()} == {"district_appendix"}
+    assert set(specs) - blocking == {"appendix_units_all_reported", "figures_change_plausibly"}
+    assert {name: spec.asset_key.to_user_string() for name, spec in specs.items() if name != "figures_change_plausibly"} == {
+        name: "district_appendix" for name in set(specs) - {"figures_change_plausibly"}}
+    assert specs["figures_change_plausibly"].asset_key.to_user_string() == "plausibility_warnings"
 
 
 def test_schedule_and_sensor_target_the_period_job_and_run_by_default():
