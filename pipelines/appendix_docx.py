@@ -108,7 +108,13 @@ def build_document(appendix: pl.DataFrame, period: str, texts: dict, created: dt
             merged.paragraphs[0].clear()
             _cell(merged, cells[1], bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     for row in table.rows:
+        spans: list[list] = []  # [cell, width]; a merged cell spans several grid columns
         for cell, width in zip(row.cells, widths, strict=False):
+            if spans and spans[-1][0]._tc is cell._tc:
+                spans[-1][1] += width
+            else:
+                spans.append([cell, width])
+        for cell, width in spans:
             cell.width = Cm(width)
     # The header rows repeat on every page.
     for row in table.rows[:2]:

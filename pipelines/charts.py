@@ -8,6 +8,7 @@ same figures give the same bytes and a re-run rewrites nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import matplotlib
@@ -20,7 +21,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from pipelines.numbers import format_vn_rate  # noqa: E402
-from pipelines.periods import month_label  # noqa: E402
+from pipelines.periods import month_label, period_start  # noqa: E402
 
 FONT = "DejaVu Sans"
 RC = {
@@ -43,13 +44,33 @@ def _percent(value: float, _position: int | None = None) -> str:
     return format_vn_rate(value).removesuffix(",00") + "%"
 
 
-def line_chart(history: pl.DataFrame, period: str, target_pct: float, scope_name: str) -> Figure:
-    """Clean rate of every unit (and the whole scope, bold) in each period up to `period`."""
+def tick_periods(periods: list[str], positions: dict[str, int], min_gap: float) -> list[str]:
+    """The periods to label: at least `min_gap` months apart, the latest always shown."""
+    shown: list[str] = []
+    for period in periods:
+        if not shown or positions[period] - positions[shown[-1]] >= min_gap:
+            shown.append(period)
+    if periods and shown[-1] != periods[-1]:
+        if positions[periods[-1]] - positions[shown[-1]] < min_gap and len(shown) > 1:
+            shown.pop()
+        shown.append(periods[-1])
+    return shown
+
+
+def line_chart(
+    history: pl.DataFrame, period: str, target_pct: float, scope_name: str, changes: tuple[dt.date, ...] = ()
+) -> Figure:
+    """Clean rate of every unit (and the whole scope, bold) in each period up to `period`.
+
+    `changes`: dates the units were reorganised; those inside the chart get a marker,
+    since the lines before them are the former units' figures summed."""
     with plt.rc_context(RC):
         figure = Figure(figsize=(10, 5.6), dpi=100)
         axes = figure.add_subplot()
         periods = sorted(history["period"].unique().to_list())
-        positions = {p: i for i, p in enumerate(periods)}
+        # Months on a true time scale: a gap between reports shows as a gap.
+        months = [period_start(p).year * 12 + period_start(p).month for p in periods]
+        positions = {p: m - months[0] for p, m in zip(periods, months, strict=True)}
         names = history.filter(pl.col("unit_code").is_not_null())["unit_name"].unique(maintain_order=True).to_list()
         colors = plt.get_cmap("tab20").colors
         for i, name in enumerate(names):
@@ -60,10 +81,19 @@ def line_chart(history: pl.DataFrame, period: str, target_pct: float, scope_name
         if scope.height:
             axes.plot([positions[p] for p in scope["period"]], scope["clean_rate_pct"].to_list(), marker="o",
                       linewidth=3, color=SCOPE_COLOR, label=scope_name)
+        for day in changes:
+            at = day.year * 12 + day.month - months[0] - 0.5 if periods else None
+            if at is not None and 0 < at < positions[periods[-1]]:
+                axes.axvline(at, color="#7f8c8d", linestyle="-.", linewidth=1)
+                axes.annotate(f"Sắp xếp đơn vị hành chính {day:%d/%m/%Y}", (at, 3), rotation=90, fontsize=8,
+                              color="#555555", ha="right", va="bottom", xytext=(-2, 0), textcoords="offset points")
         axes.axhline(target_pct, color=TARGET_COLOR, linestyle="--", linewidth=1.2,
                      label=f"Mục tiêu {_percent(target_pct)}")
-        axes.set_xticks(range(len(periods)), [month_label(p) for p in periods])
-        axes.set_xlim(-0.3, max(len(periods) - 0.7, 0.3))
+        span = positions[periods[-1]] if periods else 0
+        shown = tick_periods(periods, positions, min_gap=max(1.0, span / 12))
+        axes.set_xticks([positions[p] for p in shown], [month_label(p) for p in shown],
+                        rotation=45 if len(shown) > 6 else 0)
+        axes.set_xlim(-0.3 - span * 0.02, span + 0.3 + span * 0.02)
         axes.set_ylim(0, 105)
         axes.yaxis.set_major_formatter(FuncFormatter(_percent))
         axes.set_ylabel(RATE_AXIS)
@@ -108,10 +138,12 @@ def figure_bytes(figure: Figure, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def period_charts(history: pl.DataFrame, period: str, target_pct: float, scope_name: str) -> dict[str, bytes]:
+def period_charts(
+    history: pl.DataFrame, period: str, target_pct: float, scope_name: str, changes: tuple[dt.date, ...] = ()
+) -> dict[str, bytes]:
     """File name → bytes: bieu-do-ty-le-<period>.png/.svg (lines), xep-hang-<period>.png/.svg (bars)."""
     charts = {
-        f"bieu-do-ty-le-{period}": line_chart(history, period, target_pct, scope_name),
+        f"bieu-do-ty-le-{period}": line_chart(history, period, target_pct, scope_name, changes),
         f"xep-hang-{period}": bar_chart(history, period, target_pct, scope_name),
     }
     return {f"{stem}.{fmt}": figure_bytes(figure, fmt) for stem, figure in charts.items() for fmt in ("png", "svg")}

@@ -80,3 +80,19 @@ def test_published_charts_for_july_2024(published_samples):
     for stem in ("bieu-do-ty-le-2024-07", "xep-hang-2024-07"):
         assert (folder / f"{stem}.png").stat().st_size > 10_000
         assert (folder / f"{stem}.svg").stat().st_size > 10_000
+
+
+def test_months_are_on_a_time_scale_and_the_reorganisation_is_marked(history):
+    import datetime as dt
+
+    from pipelines.charts import tick_periods
+
+    later = history.with_columns(pl.col("period").replace({"2024-08": "2025-08"}))
+    figure = line_chart(later, "2025-08", 100, "Tổng cộng", (dt.date(2025, 7, 1), dt.date(2030, 1, 1)))
+    texts = texts_of(figure)
+    assert texts.count("Sắp xếp đơn vị hành chính 01/07/2025") == 1  # the 2030 date lies outside
+    assert missing_glyphs(figure) == set()
+    positions = {"2024-06": 0, "2024-07": 1, "2025-08": 14}
+    assert tick_periods(list(positions), positions, min_gap=14 / 12) == ["2024-06", "2025-08"]
+    monthly = {f"2024-{m:02d}": m for m in range(1, 5)}
+    assert tick_periods(list(monthly), monthly, min_gap=1) == list(monthly)

@@ -6,6 +6,8 @@ import datetime as dt
 import polars as pl
 import pytest
 from conftest import REPO
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipelines.crosswalk import crosswalk_problems, load_crosswalk, reaggregate, unit_not_in_period
 from pipelines.history import clean_rate_history
@@ -158,3 +160,28 @@ def test_names_of_no_unit_at_all_are_left_to_unknown_unit(units):
     assert unit_not_in_period(None, units_valid_in(units, "2025-08")) is None
     # A frame without the period (not from units_valid_in) cannot say "in this period".
     assert unit_not_in_period("Phước Sơn", units.filter(pl.col("valid_from") > REORG)) is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_reaggregation_sums_any_figures_exactly(data):
+    units = load_units(REFERENCE_DIR / "units.csv")
+    crosswalk = load_crosswalk(REFERENCE_DIR / "crosswalk.csv")
+    to_new = dict(crosswalk.select("from_code", "to_code").iter_rows())
+    old_codes = sorted(to_new)
+    periods = data.draw(st.lists(st.sampled_from(["2024-01", "2024-12", "2025-03", "2025-06"]), min_size=1, unique=True))
+    rows = []
+    for period in periods:
+        for code in old_codes:
+            total = data.draw(st.integers(0, 10**7))
+            updated = data.draw(st.integers(0, total))
+            rows.append((period, code, total, updated, data.draw(st.integers(0, updated))))
+    snapshots = pl.DataFrame(rows, schema=["period", "unit_code", *COUNTS], orient="row")
+    result = reaggregate(snapshots, units, crosswalk, data.draw(st.sampled_from(["2025-07", "2026-01"])))
+    expected: dict[tuple[str, str], list[int]] = {}
+    for period, code, *counts in rows:
+        bucket = expected.setdefault((period, to_new[code]), [0, 0, 0])
+        for i, value in enumerate(counts):
+            bucket[i] += value
+    assert {(r[0], r[1]): list(r[2:5]) for r in result.select("period", "unit_code", *COUNTS).rows()} == expected
+    assert result["complete"].all()

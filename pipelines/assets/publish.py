@@ -96,7 +96,8 @@ def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> d
     total = total_row(appendix)
     period_trends = build_trends(history, period, scope.target_pct)
     sentence = summary_sentence(total["cleaned"], total["total_children"], texts.get("area", ""))
-    charts = period_charts(history, period, scope.target_pct, TOTAL_NAME)
+    changes = tuple(sorted(set(scope.crosswalk["effective_date"].to_list())))
+    charts = period_charts(history, period, scope.target_pct, TOTAL_NAME, changes)
     pngs = [charts[f"xep-hang-{period}.png"], charts[f"bieu-do-ty-le-{period}.png"]]
     completeness_file = folder / "completeness.csv"
     completeness = pl.read_csv(completeness_file, infer_schema=False) if completeness_file.exists() else None
