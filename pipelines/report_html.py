@@ -83,8 +83,10 @@ def render_report(
     charts: list[tuple[bytes, str]],
     rejections: pl.DataFrame,
     completeness: pl.DataFrame | None = None,
+    plausibility: pl.DataFrame | None = None,
 ) -> str:
-    """The page's HTML. `charts`: (PNG bytes, caption); `completeness`: as published, if any."""
+    """The page's HTML. `charts`: (PNG bytes, caption); `completeness`: as published, if any;
+    `plausibility`: the period's implausible-change warnings (a `message` column), if any."""
     start = period_start(period)
     label = month_label(period)
     rows = appendix_rows(appendix)
@@ -108,14 +110,16 @@ def render_report(
         generic_table(completeness) if completeness is not None and completeness.height else
         "<p>Chưa có số liệu về tình hình nộp báo cáo của kỳ này.</p>",
         "<h2>Cảnh báo</h2>",
-        warnings_html(appendix, trends, rejections),
+        warnings_html(appendix, trends, rejections, plausibility),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
 
 
-def warnings_html(appendix: pl.DataFrame, trends: pl.DataFrame, rejections: pl.DataFrame) -> str:
-    items = []
+def warnings_html(
+    appendix: pl.DataFrame, trends: pl.DataFrame, rejections: pl.DataFrame, plausibility: pl.DataFrame | None = None
+) -> str:
+    items = [] if plausibility is None else list(plausibility["message"].to_list())
     missing = appendix.filter(pl.col("note").is_not_null())["commune_name"].to_list()
     if missing:
         items.append(f"Chưa báo cáo: {', '.join(missing)}.")

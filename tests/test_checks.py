@@ -100,3 +100,17 @@ def test_an_implausible_change_is_a_warning_and_publication_goes_on(tmp_path):
     assert check.metadata["warnings"].value == 1
     assert "Phước Hưng: tổng số trẻ em 5.000" in check.metadata["problems"].value
     assert "5000" in (data_dir / "published" / "2024-07" / "appendix.csv").read_text(encoding="utf-8")
+
+
+def test_the_report_lists_completeness_and_implausible_changes_on_the_first_run(tmp_path):
+    from test_submissions import HEADER, workbook
+
+    data_dir = copy_samples(tmp_path / "data", ["2024-06", "2024-07"])
+    (data_dir / "inbox" / "2024-07" / "Phước Hưng.xlsx").write_bytes(
+        workbook([HEADER, [1, "Phước Hưng", 5000, 2583, 1731]]))
+    (data_dir / "inbox" / "2024-07" / "Phước Sơn.xlsx").unlink()
+    assert run(data_dir, "2024-06").success
+    assert run(data_dir, "2024-07").success
+    report = (data_dir / "published" / "2024-07" / "report.html").read_text(encoding="utf-8")
+    assert "Phước Hưng: tổng số trẻ em 5.000" in report
+    assert "Chưa có số liệu về tình hình nộp báo cáo" not in report

@@ -35,7 +35,8 @@ def test_lineage():
     parents = {k.to_user_string(): {p.to_user_string() for p in graph.get(k).parent_keys} for k in graph.get_all_asset_keys()}
     assert parents["staged_submissions"] == {"received_files"}
     assert parents["district_appendix"] == {"commune_snapshot"}
-    assert parents["published_appendix"] == {"district_appendix", "clean_rate_history"}
+    assert parents["published_appendix"] == {
+        "district_appendix", "clean_rate_history", "reporting_completeness", "plausibility_warnings"}
 
 
 def test_blocking_checks_and_warnings_on_the_appendix():

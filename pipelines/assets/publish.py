@@ -67,7 +67,8 @@ def read_appendix(con, period: str) -> pl.DataFrame:
     partitions_def=PERIODS,
     group_name="publish",
     kinds={"excel", "csv", "markdown", "html"},
-    deps=[district_appendix, clean_rate_history],
+    # Completeness and the plausibility warnings feed report.html: they run first.
+    deps=[district_appendix, clean_rate_history, "reporting_completeness", "plausibility_warnings"],
     description=(
         "The files the district attaches and shares, under published/<period>/: appendix.csv "
         "(the contract), phu-luc-<period>.xlsx (official layout; charts on a second sheet), "
@@ -92,6 +93,7 @@ def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> d
             warehouse.query(con, "select_clean_rate_history", period=period), scope.units_in(period)
         )
         created = warehouse.query(con, "select_latest_received", period=period)["latest"][0]
+        plausibility = warehouse.query(con, "select_period_plausibility_warnings", period=period)
     created = created or dt.datetime.combine(dt.date.fromisoformat(f"{period}-01"), dt.time())
     total = total_row(appendix)
     period_trends = build_trends(history, period, scope.target_pct)
@@ -104,6 +106,7 @@ def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> d
     report = render_report(
         period, texts, sentence, appendix, period_trends,
         [(pngs[0], CHART_CAPTIONS[0]), (pngs[1], CHART_CAPTIONS[1])], period_rejections, completeness,
+        plausibility,
     )
     xlsx = folder / f"phu-luc-{period}.xlsx"
     docx = folder / f"phu-luc-{period}.docx"
