@@ -109,5 +109,6 @@ def test_webserver_serves_assets_checks_schedule_and_sensor(tmp_path):
     assert checks == {
         "appendix_rows_follow_rules": True, "appendix_total_is_sum": True, "appendix_derived_columns_agree": True,
         "appendix_units_are_reference_units": True, "appendix_units_all_reported": False,
-        "appendix_changes_are_plausible": False,
     }
+    plausibility = assets["plausibility_warnings"]["assetChecksOrError"]["checks"]
+    assert [(c["name"], c["blocking"]) for c in plausibility] == [("figures_change_plausibly", False)]
