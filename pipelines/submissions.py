@@ -19,7 +19,7 @@ from pipelines.headers import SCAN_ROWS, find_header
 from pipelines.period_text import PeriodVerdict, label, periods_in, resolve_period
 from pipelines.readers import RawSheet, UnreadableFile, read_table
 from pipelines.rejections import COLUMN_LABELS, message, rejection_frame
-from pipelines.units import code_mapping, suggest_units, unit_key, units_valid_in
+from pipelines.units import code_mapping, key_names, suggest_units, unit_key, units_valid_in
 
 COUNT_FIELDS = ("total_children", "updated", "cleaned")
 DERIVED_FIELDS = ("not_updated", "not_cleaned", "clean_rate_pct")
@@ -272,7 +272,10 @@ def parse_table(sheet: pl.DataFrame, units: pl.DataFrame) -> ParsedFile | None:
     accepted = body.filter(pl.col("row_number").is_in(ok_rows))
     accepted, conflicts = duplicate_conflicts(accepted)
     records.extend(conflicts)
-    records.extend(check_total_row(total_rows, body.filter(pl.col("row_number").is_in(ok_rows))))
+    # The total is checked against every row above it that carries three valid counts,
+    # rejected or not: a row rejected for a rule must not make the total look wrong too.
+    readable = pl.all_horizontal([pl.col(f"{f}_problem") == numbers.OK for f in COUNT_FIELDS])
+    records.extend(check_total_row(total_rows, body.filter(readable)))
     if body.is_empty() and not records:
         records.append({"code": "NO_DATA_ROWS", "message": message("NO_DATA_ROWS")})
     rows = accepted.select(
@@ -281,6 +284,10 @@ def parse_table(sheet: pl.DataFrame, units: pl.DataFrame) -> ParsedFile | None:
         pl.col("unit_name").alias("unit_name_sent"),
         *[pl.col(f"{f}_value").alias(f) for f in COUNT_FIELDS],
     )
+    official = key_names(units)
+    sent = dict(zip(table["row_number"].to_list(), table["unit_name"].to_list(), strict=True))
+    for record in records:
+        record.setdefault("unit_name", official.get(record.get("unit_code")) or sent.get(record.get("row_number")))
     return ParsedFile(rows, rejection_frame(records))
 
 

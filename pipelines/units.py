@@ -89,6 +89,11 @@ def key_index(units: pl.DataFrame) -> dict[str, str]:
     return _cached(units, "keys", lambda: {key: code for code, key in name_keys(units).iter_rows()})
 
 
+def key_names(units: pl.DataFrame) -> dict[str, str]:
+    """unit_code → official name among `units`."""
+    return _cached(units, "names", lambda: dict(units.select("unit_code", "unit_name").iter_rows()))
+
+
 def code_mapping(names: list[str], units: pl.DataFrame) -> dict[str, str | None]:
     """name → the unit_code it means among `units` (None when none), for distinct `names`."""
     by_key = key_index(units)

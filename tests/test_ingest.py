@@ -46,7 +46,7 @@ def test_hostile_corpus_beside_the_samples(tmp_path):
 
     # Every hostile file is in the report with its code; names and messages cannot run as formulas.
     report = rows_of(data_dir / "published" / "rejections.csv")
-    assert list(report[0]) == ["original_name", "sha256", "period", "unit_code", "row_number", "code", "message"]
+    assert list(report[0]) == ["original_name", "sha256", "period", "unit_code", "unit_name", "row_number", "code", "message"]
     for case in cases:
         sha = hashlib.sha256(case.data).hexdigest()
         codes = {r["code"] for r in report if r["sha256"] == sha}
@@ -58,6 +58,10 @@ def test_hostile_corpus_beside_the_samples(tmp_path):
         for value in row.values():
             assert not value.startswith(FORMULA_LEADS), value
     assert any(r["original_name"] == "'=HYPERLINK công thức.xlsx" for r in report)
+    by_name = {r["original_name"]: r for r in report}
+    assert by_name["làm sạch lớn hơn.xlsx"]["unit_name"] == "Phước Hưng"  # official name of a known unit
+    assert by_name["đơn vị lạ.xlsx"]["unit_name"] == "Phước Hưngg"  # as sent when unknown
+    assert by_name["'=HYPERLINK công thức.xlsx"]["unit_name"].startswith("'=HYPERLINK(")
     period_report = rows_of(published / "rejections.csv")
     assert {r["period"] for r in period_report} == {"2024-07"}
 

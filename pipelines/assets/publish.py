@@ -17,7 +17,7 @@ from pipelines.publish import write_atomically, write_text
 from pipelines.resources import Storage
 from pipelines.units import units_valid_in
 
-REJECTION_COLUMNS = ["original_name", "sha256", "period", "unit_code", "row_number", "code", "message"]
+REJECTION_COLUMNS = ["original_name", "sha256", "period", "unit_code", "unit_name", "row_number", "code", "message"]
 HISTORY_COLUMNS = ["period", "unit_code", "unit_name", "total_children", "updated", "cleaned", "clean_rate_pct"]
 
 
