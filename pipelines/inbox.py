@@ -13,10 +13,11 @@ from pipelines.submissions import file_period
 
 # Editor lock files and system litter are not submissions.
 IGNORED_PREFIXES = (".", "~$")
+IGNORED_NAMES = {"thumbs.db", "desktop.ini"}
 
 
 def is_submission(path: Path) -> bool:
-    return path.is_file() and not path.name.startswith(IGNORED_PREFIXES)
+    return path.is_file() and not path.name.startswith(IGNORED_PREFIXES) and path.name.lower() not in IGNORED_NAMES
 
 
 def period_folders(inbox: Path) -> list[str]:

@@ -38,6 +38,7 @@ __all__ = ["RawSheet", "UnreadableFile", "read_table"]
 class RawSheet:
     name: str
     rows: list[list[str | None]]
+    visible: bool = True  # a hidden sheet is read and kept, but figures come from visible ones
 
     def to_frame(self) -> pl.DataFrame:
         """One String column per sheet column (c0, c1, …) and the 1-based `row_number`."""
@@ -83,12 +84,13 @@ def read_spreadsheet(data: bytes) -> list[RawSheet]:
     except Exception as exc:  # calamine raises several types for damaged files
         raise _calamine_error(exc) from exc
     sheets = []
-    for index, name in enumerate(workbook.sheet_names):
+    for index, meta in enumerate(workbook.sheets_metadata):
         try:
             cells = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
         except Exception as exc:
             raise _calamine_error(exc) from exc
-        sheets.append(RawSheet(nfc(name), [[render_cell(v) for v in row] for row in cells]))
+        visible = meta.visible == python_calamine.SheetVisibleEnum.Visible
+        sheets.append(RawSheet(nfc(meta.name), [[render_cell(v) for v in row] for row in cells], visible))
     return sheets
 
 

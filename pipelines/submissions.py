@@ -300,6 +300,16 @@ def stated_periods(sheets: list[RawSheet]) -> list[str]:
     return periods_in(texts)
 
 
+def sheets_with_figures(sheets: list[RawSheet], period: str | None) -> list[RawSheet]:
+    """The sheets to take figures from: the visible ones (a hidden sheet often keeps an
+    old copy) and, in a workbook with a sheet per month, those of `period` or naming none."""
+    chosen = [s for s in sheets if s.visible] or sheets
+    if period is not None:
+        of_period = [s for s in chosen if period in (stated_periods([s]) or [period])]
+        chosen = of_period or chosen
+    return chosen
+
+
 def parse_sheets(sheets: list[RawSheet], units: pl.DataFrame) -> ParsedFile:
     """Figures and rejections of a file's sheets: the sheets that carry figures win."""
     parsed = [p for p in (parse_table(s.to_frame(), units) for s in sheets) if p is not None]
@@ -370,6 +380,7 @@ def parse_submission(
             return result
         period = verdict.period
         units = units_valid_in(units, period)
-    result = parse_sheets(sheets, units)
+    result = parse_sheets(sheets_with_figures(sheets, period), units)
+    result.sheets = sheets
     result.period = period
     return result

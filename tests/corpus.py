@@ -69,12 +69,15 @@ def two_row_header() -> list[list]:
 
 # --- builders -----------------------------------------------------------------------
 
-def xlsx(rows: list[list], merge_title: str | None = None, sheets: dict[str, list[list]] | None = None) -> bytes:
+def xlsx(rows: list[list], merge_title: str | None = None, sheets: dict[str, list[list]] | None = None,
+         hidden: tuple[str, ...] = ()) -> bytes:
     """An .xlsx as xlsxwriter writes it; a merged title over the first row when asked."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     for name, content in (sheets or {"Sheet1": rows}).items():
         sheet = book.add_worksheet(name)
+        if name in hidden:
+            sheet.hide()
         offset = 0
         if merge_title:
             sheet.merge_range(0, 0, 1, 7, merge_title)
@@ -344,6 +347,11 @@ def accepted_cases() -> list[Case]:
         Case("cả huyện có tổng cộng.xlsx", xlsx(compiled), figures=tuple(LETTER_FIGURES[:2])),
         Case("nhiều sheet.xlsx", xlsx([], sheets={"Hướng dẫn": [["Điền số liệu"]], "Báo cáo": [HEADER, HUNG]}),
              figures=tuple(HUNG_FIGURES)),
+        Case("sheet ẩn bản cũ.xlsx", xlsx([], sheets={"Báo cáo": [HEADER, HUNG],
+                                                     "Cũ": [HEADER, [1, "Phước Hưng", 3000, 2000, 1000]]}, hidden=("Cũ",)),
+             figures=tuple(HUNG_FIGURES)),
+        Case("mỗi tháng một sheet.xlsx", xlsx([], sheets={"T6-2024": [HEADER, [1, "Phước Hưng", 3100, 2500, 1700]],
+                                                          "T7-2024": [HEADER, HUNG]}), figures=tuple(HUNG_FIGURES)),
         Case("excel cũ.xls", xls([*title, *letter]), figures=tuple(LETTER_FIGURES)),
         Case("xlsx đặt tên xls.xls", xlsx([HEADER, HUNG]), figures=tuple(HUNG_FIGURES)),
         Case("dấu chấm phẩy.csv", delimited([HEADER, [1, "Phước Hưng", "3.158", "2.583", "1.731"]]).encode("utf-8-sig"),
