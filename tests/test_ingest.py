@@ -108,3 +108,30 @@ def test_loose_files_take_the_period_written_in_them(tmp_path):
         ("2024-07", "2024-07")]
     assert query(data_dir, "SELECT count(*) FROM marts.submission_history WHERE unit_code = '21967' AND period = '2024-07'"
                  ) == [(2,)]
+
+
+def test_odd_file_names_and_a_rerun_with_loose_files(tmp_path):
+    data_dir = copy_samples(tmp_path / "data", ["2024-07"])
+    folder = data_dir / "inbox" / "2024-07"
+    long_name = "Báo cáo số liệu trẻ em xã Phước Quang gửi huyện " * 3 + "bản cuối .xlsx"
+    assert 200 < len(long_name.encode()) < 255
+    names = {
+        "-rf --help.xlsx": [1, "Phước Hưng", 3158, 2583, 1800],
+        "  khoảng trắng  .xlsx": [1, "TT. Diêu Trì", 3256, 3034, 2300],
+        long_name: [1, "Xã Phước Quang", 2987, 2873, 2400],
+        "@Phước Hòa [bản cuối] (1).xlsx": [1, "phuoc hoa", 3252, 2584, 1400],
+    }
+    assert main(["run", "--data-dir", str(data_dir)]) == 0
+    for name, row in names.items():  # corrections, sent after the first run
+        (folder / name).write_bytes(xlsx([HEADER, row]))
+    (data_dir / "inbox" / "không rõ kỳ.csv").write_bytes(delimited([HEADER, [1, "Phước An", 1, 1, 1]]).encode())
+    assert main(["run", "--data-dir", str(data_dir)]) == 0
+    current = dict(query(data_dir, "SELECT f.original_name, h.cleaned FROM marts.submission_history h "
+                                   "JOIN raw.received_files f USING (sha256) WHERE h.is_current AND h.version = 2"))
+    assert current == {name: row[4] for name, row in names.items()}
+    published = {p: p.read_bytes() for p in (data_dir / "published").rglob("*") if p.is_file()}
+    history = query(data_dir, "SELECT * FROM marts.submission_history ORDER BY unit_code, version")
+    assert main(["run", "--data-dir", str(data_dir)]) == 0
+    assert {p: p.read_bytes() for p in (data_dir / "published").rglob("*") if p.is_file()} == published
+    assert query(data_dir, "SELECT * FROM marts.submission_history ORDER BY unit_code, version") == history
+    assert query(data_dir, "SELECT count(*) FROM staging.rejections") == [(1,)]
