@@ -3,7 +3,8 @@
 What a file is comes from its bytes, not its name (`file_guards.sniff`): an .xlsx
 renamed .xls, a CSV or an HTML table saved as ".xls" are all read for what they are.
 Every container is checked by `file_guards` before a parser sees it. Spreadsheets
-(.xlsx, legacy .xls) are read with python-calamine, which keeps each cell's type, so an
+(.xlsx, legacy .xls) are read with python-calamine (Excel 2003 XML, which web tools
+save as ".xls", with the standard library), which keeps each cell's type, so an
 Excel number renders unambiguously (whole: "3158"; fractional: with a decimal comma,
 "3624,5") while text stays exactly as typed ("3.158"). Delimited text (.csv, .txt,
 .tsv) is decoded (UTF-8 with or without BOM, UTF-16, Windows-1258) and split with the
@@ -25,6 +26,7 @@ from pipelines import file_guards
 from pipelines.file_guards import UnreadableFile
 from pipelines.html_tables import declared_charset, html_tables
 from pipelines.text import nfc
+from pipelines.xml_spreadsheet import xml_sheets
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -203,6 +205,8 @@ def read_table(data: bytes, suffix: str) -> list[RawSheet]:
         sheets = read_spreadsheet(data)
     elif kind == file_guards.HTML:
         sheets = read_html(data)
+    elif kind == file_guards.XML_SPREADSHEET:
+        sheets = [RawSheet(nfc(name), rows) for name, rows in xml_sheets(data, render_cell)]
     elif kind == file_guards.TEXT:
         sheets = read_delimited(data)
     else:

@@ -138,6 +138,33 @@ def html_table(rows: list[list], title: str = "") -> bytes:
     return page.encode("utf-8")
 
 
+def spreadsheet_xml(rows: list[list], title: str = "") -> bytes:
+    """Excel 2003 XML as web applications export it under a ".xls" name."""
+    def cell(value) -> str:
+        if value is None:
+            return "<Cell/>"
+        kind = "Number" if isinstance(value, (int, float)) else "String"
+        return f'<Cell><Data ss:Type="{kind}">{value}</Data></Cell>'
+
+    body = "".join("<Row>" + "".join(cell(v) for v in row) + "</Row>" for row in rows)
+    head = f'<Row><Cell ss:MergeAcross="4"><Data ss:Type="String">{title}</Data></Cell></Row>' if title else ""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">'
+        f'<Worksheet ss:Name="Báo cáo"><Table>{head}<Row ss:Index="3"/>{body}</Table></Worksheet></Workbook>'
+    ).encode()
+
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">'.encode()
+               for i in range(1, 10))
+    + b']><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet><Table><Row><Cell>'
+    b'<Data>&lol9;</Data></Cell></Row></Table></Worksheet></Workbook>'
+)
+
+
 def zip_of(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
@@ -274,6 +301,10 @@ def hostile_cases() -> list[Case]:
         Case("vùng ô khổng lồ.xlsx", huge_extent_xlsx(), "FILE_TOO_LARGE"),
         Case("quá lớn.csv", delimited([HEADER, HUNG]).encode() + b" " * (11 << 20), "FILE_TOO_LARGE"),
         Case("hàng triệu cột.csv", b"TT;" + b";" * 3_000_000 + b"\n", "FILE_TOO_LARGE"),
+        Case("xml bom thực thể.xls", BILLION_LAUGHS, "NOT_A_SPREADSHEET"),
+        Case("excel 2003 xml số lẻ.xls", spreadsheet_xml([HEADER, [1, "Phước Hưng", 3624.5, 10, 5]]), "NOT_WHOLE_NUMBER"),
+        Case("xml vùng ô khổng lồ.xls", spreadsheet_xml([]).replace(b'<Row ss:Index="3"/>', b'<Row ss:Index="1048576">'
+             b'<Cell ss:Index="16384"><Data ss:Type="Number">1</Data></Cell></Row>'), "FILE_TOO_LARGE"),
         Case("trang web.xls", b"<html><body><p>Xin ch\xc3\xa0o</p></body></html>", "HTML_WITHOUT_TABLE"),
         Case("bảng mã lạ.csv", b"TT;T\x81n \x8a\x90\n1;Ph\x9d\n", "UNKNOWN_ENCODING"),
         Case("không tiêu đề.xlsx", xlsx([["Báo cáo"], ["xin chào", 1, 2]]), "NO_HEADER"),
@@ -367,6 +398,7 @@ def accepted_cases() -> list[Case]:
              figures=tuple(HUNG_FIGURES)),
         Case("bảng html.xls", html_table([HEADER, [1, "Phước Hưng", "3.158", "2.583", "1.731"]], "Báo cáo tháng 7/2024"),
              figures=tuple(HUNG_FIGURES)),
+        Case("excel 2003 xml.xls", spreadsheet_xml([HEADER, HUNG], "Báo cáo tháng 7/2024"), figures=tuple(HUNG_FIGURES)),
         Case("csv đặt tên xls.xls", delimited([HEADER, HUNG]).encode("utf-8-sig"), figures=tuple(HUNG_FIGURES)),
         Case("tệp rời tháng 7.xlsx", xlsx([["Báo cáo tháng 7 năm 2024"], HEADER, HUNG]), folder=None,
              figures=tuple(HUNG_FIGURES)),

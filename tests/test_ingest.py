@@ -135,3 +135,17 @@ def test_odd_file_names_and_a_rerun_with_loose_files(tmp_path):
     assert {p: p.read_bytes() for p in (data_dir / "published").rglob("*") if p.is_file()} == published
     assert query(data_dir, "SELECT * FROM marts.submission_history ORDER BY unit_code, version") == history
     assert query(data_dir, "SELECT count(*) FROM staging.rejections") == [(1,)]
+
+
+def test_a_correction_arriving_with_its_original_wins_by_when_it_was_written(tmp_path):
+    import os
+
+    data_dir = copy_samples(tmp_path / "data", ["2024-07"])
+    folder = data_dir / "inbox" / "2024-07"
+    correction = folder / "A - Phước Hưng sửa.xlsx"  # sorts before the original by name
+    correction.write_bytes(xlsx([HEADER, [1, "Phước Hưng", 3158, 2583, 1800]]))
+    original = folder / "Phước Hưng.xlsx"
+    os.utime(original, ns=(original.stat().st_mtime_ns, correction.stat().st_mtime_ns - 10**9))
+    assert main(["run", "--data-dir", str(data_dir)]) == 0
+    assert query(data_dir, "SELECT version, cleaned, is_current FROM marts.submission_history "
+                           "WHERE unit_code = '21961' ORDER BY version") == [(1, 1731, False), (2, 1800, True)]

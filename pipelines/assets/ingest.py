@@ -55,11 +55,14 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
     layout = storage.layout
     filed = [(path, period) for path in files_for_period(layout.inbox, period)]
     loose = [(path, None) for path in loose_files(layout.inbox)]
+    # Files new in the same run are registered oldest-written first, so a correction saved
+    # after the file it corrects is the later version even when both arrive together.
+    arrivals = sorted(filed + loose, key=lambda item: (item[0].stat().st_mtime_ns, item[0].name))
     bounds = period_bounds()
     with storage.connect() as con:
         known = dict(warehouse.query(con, "select_known_files").iter_rows())
         new, repeated, refiled, elsewhere = [], [], [], 0
-        for path, folder in filed + loose:
+        for path, folder in arrivals:
             sha, size = archive.hash_file(path)
             inbox_path = PurePath(path.relative_to(layout.inbox)).as_posix()
             if sha in known:
