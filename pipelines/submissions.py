@@ -9,14 +9,13 @@ units matched by name (`units`), and every row checked against the appendix's ru
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 
 from pipelines import numbers
 from pipelines.file_guards import check_size
 from pipelines.headers import SCAN_ROWS, find_header
-from pipelines.period_text import PeriodVerdict, label, periods_in, resolve_period
+from pipelines.period_text import label, periods_in, resolve_period
 from pipelines.readers import RawSheet, UnreadableFile, read_table
 from pipelines.rejections import COLUMN_LABELS, message, rejection_frame
 from pipelines.units import code_mapping, key_names, suggest_units, unit_key, units_valid_in
@@ -332,18 +331,6 @@ def too_large(size: int) -> ParsedFile | None:
     except UnreadableFile as exc:
         return file_rejection(exc.code, detail=exc.detail)
     return None
-
-
-def file_period(path: Path, bounds: tuple[str, str]) -> PeriodVerdict:
-    """The period a loose file states, read from disk (a file too large states none)."""
-    size = path.stat().st_size
-    if too_large(size) is not None:
-        return PeriodVerdict(None, "FILE_TOO_LARGE")
-    try:
-        sheets = read_table(path.read_bytes(), path.suffix)
-    except UnreadableFile as exc:
-        return PeriodVerdict(None, exc.code)
-    return resolve_period(stated_periods(sheets), None, *bounds)
 
 
 def parse_submission(

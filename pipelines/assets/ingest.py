@@ -16,10 +16,10 @@ import polars as pl
 
 from pipelines import archive, warehouse
 from pipelines.assets.common import PERIODS, PROGRAMME, markdown_table, now, reference_units
-from pipelines.inbox import files_for_period, loose_files
+from pipelines.inbox import file_period, files_for_period, loose_files
 from pipelines.periods import period_of
 from pipelines.resources import Storage
-from pipelines.submissions import ParsedFile, file_period, parse_submission, too_large
+from pipelines.submissions import ParsedFile, parse_submission, too_large
 
 # Bump when parsing changes what a file yields: files are then parsed again from the archive.
 PARSER_VERSION = 2
@@ -71,7 +71,9 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
                     known[sha] = folder
                 repeated.append(path.name)
                 continue
-            sha, size, relpath = archive.store_file(layout.root, path)
+            relpath = archive.archive_relpath(sha, path.suffix)
+            if not (layout.root / relpath).exists():
+                sha, size, relpath = archive.store_file(layout.root, path)
             counts_for = folder if folder is not None else file_period(layout.root / relpath, bounds).period
             if counts_for not in (period, None):
                 elsewhere += 1  # archived now; registered by its own period's run, so history stays in order
