@@ -37,6 +37,13 @@ def period_bounds() -> tuple[str, str]:
     return PROGRAMME.first_period, period_of(now().date())
 
 
+def written_at(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
 @dg.asset(
     partitions_def=PERIODS,
     group_name="ingest",
@@ -57,13 +64,17 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
     loose = [(path, None) for path in loose_files(layout.inbox)]
     # Files new in the same run are registered oldest-written first, so a correction saved
     # after the file it corrects is the later version even when both arrive together.
-    arrivals = sorted(filed + loose, key=lambda item: (item[0].stat().st_mtime_ns, item[0].name))
+    arrivals = sorted(filed + loose, key=lambda item: (written_at(item[0]), item[0].name))
     bounds = period_bounds()
     with storage.connect() as con:
         known = dict(warehouse.query(con, "select_known_files").iter_rows())
         new, repeated, refiled, elsewhere = [], [], [], 0
         for path, folder in arrivals:
-            sha, size = archive.hash_file(path)
+            try:
+                sha, size = archive.hash_file(path)
+            except OSError:  # removed or locked since the inbox was listed: the next run sees it
+                context.log.warning(f"could not read {path}")
+                continue
             inbox_path = PurePath(path.relative_to(layout.inbox)).as_posix()
             if sha in known:
                 if folder is not None and known[sha] is None:
@@ -73,7 +84,11 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
                 continue
             relpath = archive.archive_relpath(sha, path.suffix)
             if not (layout.root / relpath).exists():
-                sha, size, relpath = archive.store_file(layout.root, path)
+                try:
+                    sha, size, relpath = archive.store_file(layout.root, path)
+                except OSError:
+                    context.log.warning(f"could not archive {path}")
+                    continue
             counts_for = folder if folder is not None else file_period(layout.root / relpath, bounds).period
             if counts_for not in (period, None):
                 elsewhere += 1  # archived now; registered by its own period's run, so history stays in order
