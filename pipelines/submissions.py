@@ -194,7 +194,7 @@ def check_total_row(total_rows: pl.DataFrame, unit_rows: pl.DataFrame) -> list[d
             if given is not None and given != expected:
                 found.append({
                     "row_number": row["row_number"], "unit_code": None, "code": "TOTAL_ROW_MISMATCH",
-                    "message": message("TOTAL_ROW_MISMATCH", column=f, value=row[f],
+                    "message": message("TOTAL_ROW_MISMATCH", column=f, value=numbers.format_vn_int(given),
                                        expected=numbers.format_vn_int(expected)),
                 })
     return found
