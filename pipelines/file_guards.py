@@ -24,7 +24,8 @@ MAX_ROWS = 100_000
 MAX_COLUMNS = 1_000
 MAX_CELLS = 2_000_000  # rows × columns of a sheet's used area (calamine allocates it densely)
 
-ZIP, OLE, PDF, IMAGE, HTML, BINARY, TEXT = "zip", "ole", "pdf", "image", "html", "binary", "text"
+ZIP, OLE, PDF, IMAGE, HTML, XML_SPREADSHEET, BINARY, TEXT = (
+    "zip", "ole", "pdf", "image", "html", "xml_spreadsheet", "binary", "text")
 
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")
 _ARCHIVE_MAGIC = (b"7z\xbc\xaf", b"Rar!", b"\x1f\x8b", b"BZh", b"\xfd7zXZ")
@@ -77,6 +78,8 @@ def sniff(data: bytes) -> str:
             start = start[len(bom):]
             break
     lowered = start.replace(b"\x00", b"").lstrip().lower()
+    if lowered.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in lowered:
+        return XML_SPREADSHEET
     if lowered.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head", b"<body")) or (
         lowered.startswith(b"<") and b"<table" in lowered
     ):

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipelines.period_text import PeriodVerdict, resolve_period
 from pipelines.periods import is_period
-from pipelines.submissions import file_period
+from pipelines.readers import UnreadableFile, read_table
+from pipelines.submissions import stated_periods, too_large
 
 # Editor lock files and system litter are not submissions.
 IGNORED_PREFIXES = (".", "~$")
+IGNORED_NAMES = {"thumbs.db", "desktop.ini"}
 
 
 def is_submission(path: Path) -> bool:
-    return path.is_file() and not path.name.startswith(IGNORED_PREFIXES)
+    return path.is_file() and not path.name.startswith(IGNORED_PREFIXES) and path.name.lower() not in IGNORED_NAMES
 
 
 def period_folders(inbox: Path) -> list[str]:
@@ -32,6 +35,18 @@ def files_for_period(inbox: Path, period: str) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.rglob("*") if is_submission(p))
+
+
+def file_period(path: Path, bounds: tuple[str, str]) -> PeriodVerdict:
+    """The period a loose file states, read from disk (a file too large states none)."""
+    size = path.stat().st_size
+    if too_large(size) is not None:
+        return PeriodVerdict(None, "FILE_TOO_LARGE")
+    try:
+        sheets = read_table(path.read_bytes(), path.suffix)
+    except UnreadableFile as exc:
+        return PeriodVerdict(None, exc.code)
+    return resolve_period(stated_periods(sheets), None, *bounds)
 
 
 def loose_files(inbox: Path) -> list[Path]:

@@ -3,7 +3,8 @@
 Cells arrive as text (see `readers`): Excel numbers rendered as plain digits (whole) or
 with a decimal comma (fractional), typed text as typed. A count is a whole,
 non-negative number: "3158", "3.158" ("." groups thousands), "3 158"; "-" or "–" is zero
-(the letter prints zero that way). A rate accepts "54,81", "54.81" and a trailing "%".
+(the letter prints zero that way); a zero fraction as some tools export it ("3158.0",
+"3158,00") is whole, but "3.000" reads as three thousand, the Vietnamese way. A rate accepts "54,81", "54.81" and a trailing "%".
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def count_expr(expr: pl.Expr) -> pl.Expr:
     s = _compact(expr)
     grouped = s.str.contains(r"^\d{1,3}(\.\d{3})+$")
     plain = s.str.contains(r"^\d+$")
+    zero_fraction = s.str.contains(r"^\d+[.,]0+$")
     return (
         pl.when(s.is_in(DASHES))
         .then(pl.lit(0, pl.Int64))
@@ -36,6 +38,8 @@ def count_expr(expr: pl.Expr) -> pl.Expr:
         .then(s.cast(pl.Int64, strict=False))
         .when(grouped)
         .then(s.str.replace_all(r"\.", "").cast(pl.Int64, strict=False))
+        .when(zero_fraction)
+        .then(s.str.replace(r"[.,]0+$", "").cast(pl.Int64, strict=False))
         .otherwise(pl.lit(None, pl.Int64))
     )
 
@@ -47,6 +51,7 @@ def count_problem_expr(expr: pl.Expr) -> pl.Expr:
         s.is_in(DASHES)
         | s.str.contains(r"^\d+$")
         | s.str.contains(r"^\d{1,3}(\.\d{3})+$")
+        | s.str.contains(r"^\d+[.,]0+$")
     )
     return (
         pl.when(s.is_null() | (s == ""))

@@ -19,6 +19,9 @@ _PATTERNS = (
     re.compile(r"\bthang\s*(\d{1,2})\s*(?:nam|/|-|\.)\s*(\d{4})\b"),
     re.compile(r"\bt\s?(\d{1,2})\s*[/.\-]\s*(\d{4})\b"),
 )
+# A date ("Tuy Phước, ngày 05 tháng 8 năm 2024" under the signature) names the day a
+# report was written, not its period: dates are removed before periods are looked for.
+_DATE = re.compile(r"\bngay\s*\d{1,2}\s*(?:thang|/|-|\.)\s*\d{1,2}(?:\s*(?:nam|/|-|\.)\s*\d{4})?")
 
 
 def periods_in(texts: Iterable[str | None]) -> list[str]:
@@ -27,7 +30,7 @@ def periods_in(texts: Iterable[str | None]) -> list[str]:
     for text in texts:
         if not text:
             continue
-        folded = fold(text)
+        folded = _DATE.sub(" ", fold(text))
         for pattern in _PATTERNS:
             for month, year in pattern.findall(folded):
                 if 1 <= int(month) <= 12:

@@ -3,7 +3,8 @@
 What a file is comes from its bytes, not its name (`file_guards.sniff`): an .xlsx
 renamed .xls, a CSV or an HTML table saved as ".xls" are all read for what they are.
 Every container is checked by `file_guards` before a parser sees it. Spreadsheets
-(.xlsx, legacy .xls) are read with python-calamine, which keeps each cell's type, so an
+(.xlsx, legacy .xls) are read with python-calamine (Excel 2003 XML, which web tools
+save as ".xls", with the standard library), which keeps each cell's type, so an
 Excel number renders unambiguously (whole: "3158"; fractional: with a decimal comma,
 "3624,5") while text stays exactly as typed ("3.158"). Delimited text (.csv, .txt,
 .tsv) is decoded (UTF-8 with or without BOM, UTF-16, Windows-1258) and split with the
@@ -25,6 +26,7 @@ from pipelines import file_guards
 from pipelines.file_guards import UnreadableFile
 from pipelines.html_tables import declared_charset, html_tables
 from pipelines.text import nfc
+from pipelines.xml_spreadsheet import xml_sheets
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -38,6 +40,7 @@ __all__ = ["RawSheet", "UnreadableFile", "read_table"]
 class RawSheet:
     name: str
     rows: list[list[str | None]]
+    visible: bool = True  # a hidden sheet is read and kept, but figures come from visible ones
 
     def to_frame(self) -> pl.DataFrame:
         """One String column per sheet column (c0, c1, …) and the 1-based `row_number`."""
@@ -83,12 +86,13 @@ def read_spreadsheet(data: bytes) -> list[RawSheet]:
     except Exception as exc:  # calamine raises several types for damaged files
         raise _calamine_error(exc) from exc
     sheets = []
-    for index, name in enumerate(workbook.sheet_names):
+    for index, meta in enumerate(workbook.sheets_metadata):
         try:
             cells = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
         except Exception as exc:
             raise _calamine_error(exc) from exc
-        sheets.append(RawSheet(nfc(name), [[render_cell(v) for v in row] for row in cells]))
+        visible = meta.visible == python_calamine.SheetVisibleEnum.Visible
+        sheets.append(RawSheet(nfc(meta.name), [[render_cell(v) for v in row] for row in cells], visible))
     return sheets
 
 
@@ -201,6 +205,8 @@ def read_table(data: bytes, suffix: str) -> list[RawSheet]:
         sheets = read_spreadsheet(data)
     elif kind == file_guards.HTML:
         sheets = read_html(data)
+    elif kind == file_guards.XML_SPREADSHEET:
+        sheets = [RawSheet(nfc(name), rows) for name, rows in xml_sheets(data, render_cell)]
     elif kind == file_guards.TEXT:
         sheets = read_delimited(data)
     else:

@@ -57,6 +57,7 @@ MESSAGES: dict[str, str] = {
 REJECTION_SCHEMA = {
     "row_number": pl.Int64,
     "unit_code": pl.String,
+    "unit_name": pl.String,  # the official name when the unit is known, else the name as sent
     "code": pl.String,
     "message": pl.String,
 }
@@ -79,7 +80,7 @@ def message(code: str, **details: object) -> str:
 
 
 def rejection_frame(records: list[dict]) -> pl.DataFrame:
-    """Rejections as a frame: row_number, unit_code, code, message."""
+    """Rejections as a frame: row_number, unit_code, unit_name, code, message."""
     return pl.DataFrame(
         [{k: r.get(k) for k in REJECTION_SCHEMA} for r in records], schema=REJECTION_SCHEMA
     )

@@ -9,7 +9,6 @@ units matched by name (`units`), and every row checked against the appendix's ru
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 
@@ -17,10 +16,10 @@ from pipelines import numbers
 from pipelines.crosswalk import unit_not_in_period
 from pipelines.file_guards import check_size
 from pipelines.headers import SCAN_ROWS, find_header
-from pipelines.period_text import PeriodVerdict, label, periods_in, resolve_period
+from pipelines.period_text import label, periods_in, resolve_period
 from pipelines.readers import RawSheet, UnreadableFile, read_table
 from pipelines.rejections import COLUMN_LABELS, message, rejection_frame
-from pipelines.units import match_units, suggest_units, unit_keys, units_valid_in
+from pipelines.units import code_mapping, key_names, suggest_units, unit_key, units_valid_in
 
 COUNT_FIELDS = ("total_children", "updated", "cleaned")
 DERIVED_FIELDS = ("not_updated", "not_cleaned", "clean_rate_pct")
@@ -71,7 +70,10 @@ def file_rejection(code: str, **details: object) -> ParsedFile:
     )
 
 
-def table_of(sheet: pl.DataFrame, columns: dict[str, str], header_row: int) -> pl.DataFrame:
+Frame = pl.DataFrame | pl.LazyFrame
+
+
+def table_of(sheet: Frame, columns: dict[str, str], header_row: int) -> Frame:
     """The rows under the header, with the header's columns renamed to fields."""
     body = sheet.filter(pl.col("row_number") > header_row)
     return body.select(
@@ -83,35 +85,42 @@ def table_of(sheet: pl.DataFrame, columns: dict[str, str], header_row: int) -> p
     )
 
 
-def drop_non_data_rows(table: pl.DataFrame) -> pl.DataFrame:
+_BLANK = pl.all_horizontal([pl.col(f).is_null() for f in TABLE_FIELDS])
+_NUMBERING = pl.col("unit_name").str.contains(r"^\(\d+\)$") | pl.col("total_children").str.contains(r"^\(\d+\)")
+
+
+def drop_non_data_rows(table: Frame) -> Frame:
     """Without blank rows and the numbering row "(1) (2) … (5) = (3) - (4)"."""
-    fields = [c for c in table.columns if c != "row_number"]
-    blank = pl.all_horizontal([pl.col(f).is_null() for f in fields])
-    numbering = pl.col("unit_name").str.contains(r"^\(\d+\)$") | pl.col("total_children").str.contains(
-        r"^\(\d+\)"
-    )
-    return table.filter(~blank & ~numbering.fill_null(False))
+    return table.filter(~_BLANK & ~_NUMBERING.fill_null(False))
 
 
-def with_parsed_counts(table: pl.DataFrame) -> pl.DataFrame:
+def with_parsed_counts(table: Frame) -> Frame:
     """Adds <field>_value (Int64) and <field>_problem for counts; parsed derived columns."""
-    return table.with_columns(
-        *[numbers.count_expr(pl.col(f)).alias(f"{f}_value") for f in COUNT_FIELDS],
-        *[numbers.count_problem_expr(pl.col(f)).alias(f"{f}_problem") for f in COUNT_FIELDS],
-        numbers.count_expr(pl.col("not_updated")).alias("not_updated_value"),
-        numbers.count_expr(pl.col("not_cleaned")).alias("not_cleaned_value"),
-        numbers.rate_expr(pl.col("clean_rate_pct")).alias("clean_rate_pct_value"),
-        pl.col("clean_rate_pct")
-        .str.extract(r"[.,](\d+)\s*%?$")
-        .str.len_chars()
-        .fill_null(0)
-        .cast(pl.Int32)
-        .alias("rate_decimals"),
-    )
+    return table.with_columns(*_PARSED_COUNTS)
 
 
-def with_rule_flags(table: pl.DataFrame) -> pl.DataFrame:
+# Built once: a file's parse reuses the same expressions.
+_PARSED_COUNTS = (
+    *[numbers.count_expr(pl.col(f)).alias(f"{f}_value") for f in COUNT_FIELDS],
+    *[numbers.count_problem_expr(pl.col(f)).alias(f"{f}_problem") for f in COUNT_FIELDS],
+    numbers.count_expr(pl.col("not_updated")).alias("not_updated_value"),
+    numbers.count_expr(pl.col("not_cleaned")).alias("not_cleaned_value"),
+    numbers.rate_expr(pl.col("clean_rate_pct")).alias("clean_rate_pct_value"),
+    pl.col("clean_rate_pct")
+    .str.extract(r"[.,](\d+)\s*%?$")
+    .str.len_chars()
+    .fill_null(0)
+    .cast(pl.Int32)
+    .alias("rate_decimals"),
+)
+
+
+def with_rule_flags(table: Frame) -> Frame:
     """Boolean columns, one per rule a row may break (null-safe: false when unknowable)."""
+    return table.with_columns(*_RULE_FLAGS)
+
+
+def _rule_flags() -> tuple[pl.Expr, ...]:
     total, updated, cleaned = (pl.col(f"{f}_value") for f in COUNT_FIELDS)
     computed_rate = numbers.clean_rate_pct(cleaned, total)
     exact_rate = cleaned * 100 / total
@@ -120,7 +129,7 @@ def with_rule_flags(table: pl.DataFrame) -> pl.DataFrame:
     rate_ok = ((given_rate - exact_rate).abs() <= tolerance) | (
         (given_rate <= 1) & ((given_rate * 100 - exact_rate).abs() <= tolerance * 100)
     )
-    return table.with_columns(
+    return (
         (updated > total).fill_null(False).alias("UPDATED_GT_TOTAL"),
         (cleaned > updated).fill_null(False).alias("CLEANED_GT_UPDATED"),
         (pl.col("not_updated").is_not_null() & (pl.col("not_updated_value").is_null() | (pl.col("not_updated_value") != total - updated)))
@@ -142,6 +151,13 @@ RULES = (
     "INCONSISTENT_NOT_UPDATED",
     "INCONSISTENT_NOT_CLEANED",
     "INCONSISTENT_RATE",
+)
+_RULE_FLAGS = _rule_flags()
+# A row that needs no message: a known unit, three valid counts, no rule broken.
+_CLEAN_ROW = (
+    pl.col("unit_code").is_not_null()
+    & pl.all_horizontal([pl.col(f"{f}_problem") == numbers.OK for f in COUNT_FIELDS])
+    & ~pl.any_horizontal([pl.col(rule) for rule in RULES])
 )
 
 
@@ -179,7 +195,7 @@ def check_total_row(total_rows: pl.DataFrame, unit_rows: pl.DataFrame) -> list[d
             if given is not None and given != expected:
                 found.append({
                     "row_number": row["row_number"], "unit_code": None, "code": "TOTAL_ROW_MISMATCH",
-                    "message": message("TOTAL_ROW_MISMATCH", column=f, value=row[f],
+                    "message": message("TOTAL_ROW_MISMATCH", column=f, value=numbers.format_vn_int(given),
                                        expected=numbers.format_vn_int(expected)),
                 })
     return found
@@ -201,6 +217,12 @@ def duplicate_conflicts(accepted: pl.DataFrame) -> tuple[pl.DataFrame, list[dict
     return deduped.filter(~pl.col("unit_code").is_in(conflicted.implode())), found
 
 
+def _mapped(column: str, mapping: dict[str, str | None]) -> pl.Expr:
+    if not mapping:
+        return pl.lit(None, pl.String)
+    return pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
 def parse_table(sheet: pl.DataFrame, units: pl.DataFrame) -> ParsedFile | None:
     """Figures and rejections of one sheet; None when the sheet has no header at all."""
     header = find_header(sheet)
@@ -209,12 +231,17 @@ def parse_table(sheet: pl.DataFrame, units: pl.DataFrame) -> ParsedFile | None:
     if header.missing:
         labels = ", ".join(COLUMN_LABELS[f] for f in header.missing)
         return file_rejection("MISSING_COLUMN", detail=labels)
-    table = drop_non_data_rows(table_of(sheet, header.columns, header.row_number))
-    table = with_rule_flags(with_parsed_counts(table))
-    table = table.with_columns(
-        match_units(table["unit_name"], units).alias("unit_code"),
-        unit_keys(table["unit_name"]).alias("unit_key"),
-        unit_keys(table["stt"]).alias("stt_key"),
+    names = sheet[header.columns["unit_name"]].drop_nulls().unique().to_list()
+    stt = sheet[header.columns["stt"]].drop_nulls().unique().to_list() if "stt" in header.columns else []
+    codes = code_mapping(names, units)
+    table = (
+        with_rule_flags(with_parsed_counts(drop_non_data_rows(table_of(sheet.lazy(), header.columns, header.row_number))))
+        .with_columns(
+            _mapped("unit_name", codes).alias("unit_code"),
+            _mapped("unit_name", {n: unit_key(n) for n in names}).alias("unit_key"),
+            _mapped("stt", {n: unit_key(n) for n in stt}).alias("stt_key"),
+        )
+        .collect()
     )
     # "Tổng cộng" (or "Tổng cộng:") in the name column, or in the TT column merged across both.
     is_total = (
@@ -227,8 +254,9 @@ def parse_table(sheet: pl.DataFrame, units: pl.DataFrame) -> ParsedFile | None:
     body = table.filter(~is_total & ~(pl.col("unit_code").is_null() & no_counts))
 
     records: list[dict] = []
-    ok_rows = []
-    for row in body.iter_rows(named=True):
+    ok_rows = body.filter(_CLEAN_ROW)["row_number"].to_list()
+    # Only rows with something to say are visited one by one, to word their messages.
+    for row in body.filter(~_CLEAN_ROW).iter_rows(named=True):
         label = row["unit_name"] or "Dòng số liệu"
         if row["unit_code"] is None:
             elsewhere = unit_not_in_period(row["unit_name"], units)
@@ -249,7 +277,10 @@ def parse_table(sheet: pl.DataFrame, units: pl.DataFrame) -> ParsedFile | None:
     accepted = body.filter(pl.col("row_number").is_in(ok_rows))
     accepted, conflicts = duplicate_conflicts(accepted)
     records.extend(conflicts)
-    records.extend(check_total_row(total_rows, body.filter(pl.col("row_number").is_in(ok_rows))))
+    # The total is checked against every row above it that carries three valid counts,
+    # rejected or not: a row rejected for a rule must not make the total look wrong too.
+    readable = pl.all_horizontal([pl.col(f"{f}_problem") == numbers.OK for f in COUNT_FIELDS])
+    records.extend(check_total_row(total_rows, body.filter(readable)))
     if body.is_empty() and not records:
         records.append({"code": "NO_DATA_ROWS", "message": message("NO_DATA_ROWS")})
     rows = accepted.select(
@@ -258,6 +289,10 @@ def parse_table(sheet: pl.DataFrame, units: pl.DataFrame) -> ParsedFile | None:
         pl.col("unit_name").alias("unit_name_sent"),
         *[pl.col(f"{f}_value").alias(f) for f in COUNT_FIELDS],
     )
+    official = key_names(units)
+    sent = dict(zip(table["row_number"].to_list(), table["unit_name"].to_list(), strict=True))
+    for record in records:
+        record.setdefault("unit_name", official.get(record.get("unit_code")) or sent.get(record.get("row_number")))
     return ParsedFile(rows, rejection_frame(records))
 
 
@@ -268,6 +303,16 @@ def stated_periods(sheets: list[RawSheet]) -> list[str]:
         for row in sheet.rows[:SCAN_ROWS]:
             texts.extend(row)
     return periods_in(texts)
+
+
+def sheets_with_figures(sheets: list[RawSheet], period: str | None) -> list[RawSheet]:
+    """The sheets to take figures from: the visible ones (a hidden sheet often keeps an
+    old copy) and, in a workbook with a sheet per month, those of `period` or naming none."""
+    chosen = [s for s in sheets if s.visible] or sheets
+    if period is not None:
+        of_period = [s for s in chosen if period in (stated_periods([s]) or [period])]
+        chosen = of_period or chosen
+    return chosen
 
 
 def parse_sheets(sheets: list[RawSheet], units: pl.DataFrame) -> ParsedFile:
@@ -292,18 +337,6 @@ def too_large(size: int) -> ParsedFile | None:
     except UnreadableFile as exc:
         return file_rejection(exc.code, detail=exc.detail)
     return None
-
-
-def file_period(path: Path, bounds: tuple[str, str]) -> PeriodVerdict:
-    """The period a loose file states, read from disk (a file too large states none)."""
-    size = path.stat().st_size
-    if too_large(size) is not None:
-        return PeriodVerdict(None, "FILE_TOO_LARGE")
-    try:
-        sheets = read_table(path.read_bytes(), path.suffix)
-    except UnreadableFile as exc:
-        return PeriodVerdict(None, exc.code)
-    return resolve_period(stated_periods(sheets), None, *bounds)
 
 
 def parse_submission(
@@ -340,6 +373,7 @@ def parse_submission(
             return result
         period = verdict.period
         units = units_valid_in(units, period)
-    result = parse_sheets(sheets, units)
+    result = parse_sheets(sheets_with_figures(sheets, period), units)
+    result.sheets = sheets
     result.period = period
     return result

@@ -31,6 +31,22 @@ def load_units(path: Path) -> pl.DataFrame:
     return pl.read_csv(path, schema=UNIT_SCHEMA, encoding="utf8")
 
 
+# Per reference frame (by identity, the frame itself kept so its id is never reused):
+# a period's units are matched against thousands of files, computed once.
+_CACHE: dict[tuple[int, str], tuple[pl.DataFrame, object]] = {}
+
+
+def _cached(units: pl.DataFrame, what: str, compute):
+    hit = _CACHE.get((id(units), what))
+    if hit is not None and hit[0] is units:
+        return hit[1]
+    if len(_CACHE) > 256:
+        _CACHE.clear()
+    value = compute()
+    _CACHE[(id(units), what)] = (units, value)
+    return value
+
+
 def units_valid_in(units: pl.DataFrame, period: str) -> pl.DataFrame:
     """Units valid on the first day of `period`, in appendix order.
 
@@ -38,9 +54,9 @@ def units_valid_in(units: pl.DataFrame, period: str) -> pl.DataFrame:
     another period can say which unit replaced it (see `crosswalk.unit_not_in_period`).
     """
     day = period_start(period)
-    return units.filter(
+    return _cached(units, f"valid:{period}", lambda: units.filter(
         (pl.col("valid_from") <= day) & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= day))
-    ).sort("appendix_order").with_columns(pl.lit(period, pl.String).alias("valid_period"))
+    ).sort("appendix_order").with_columns(pl.lit(period, pl.String).alias("valid_period")))
 
 
 def unit_key(name: str | None) -> str:
@@ -72,12 +88,25 @@ def name_keys(units: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"unit_code": pl.String, "key": pl.String}, orient="row").unique()
 
 
+def key_index(units: pl.DataFrame) -> dict[str, str]:
+    """key → unit_code over every accepted spelling of `units`."""
+    return _cached(units, "keys", lambda: {key: code for code, key in name_keys(units).iter_rows()})
+
+
+def key_names(units: pl.DataFrame) -> dict[str, str]:
+    """unit_code → official name among `units`."""
+    return _cached(units, "names", lambda: dict(units.select("unit_code", "unit_name").iter_rows()))
+
+
+def code_mapping(names: list[str], units: pl.DataFrame) -> dict[str, str | None]:
+    """name → the unit_code it means among `units` (None when none), for distinct `names`."""
+    by_key = key_index(units)
+    return {n: by_key.get(unit_key(n)) for n in names}
+
+
 def match_units(names: pl.Series, units: pl.DataFrame) -> pl.Series:
     """The unit_code each name means among `units`, or null when it matches none."""
-    keys = name_keys(units)
-    distinct = names.drop_nulls().unique().to_list()
-    by_key = {key: code for code, key in keys.iter_rows()}
-    mapping = {n: by_key.get(unit_key(n)) for n in distinct}
+    mapping = code_mapping(names.drop_nulls().unique().to_list(), units)
     return names.replace_strict(mapping, default=None, return_dtype=pl.String)
 
 

@@ -69,12 +69,15 @@ def two_row_header() -> list[list]:
 
 # --- builders -----------------------------------------------------------------------
 
-def xlsx(rows: list[list], merge_title: str | None = None, sheets: dict[str, list[list]] | None = None) -> bytes:
+def xlsx(rows: list[list], merge_title: str | None = None, sheets: dict[str, list[list]] | None = None,
+         hidden: tuple[str, ...] = ()) -> bytes:
     """An .xlsx as xlsxwriter writes it; a merged title over the first row when asked."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     for name, content in (sheets or {"Sheet1": rows}).items():
         sheet = book.add_worksheet(name)
+        if name in hidden:
+            sheet.hide()
         offset = 0
         if merge_title:
             sheet.merge_range(0, 0, 1, 7, merge_title)
@@ -133,6 +136,33 @@ def html_table(rows: list[list], title: str = "") -> bytes:
         f"<table border=1>{caption}{cells}</table></body></html>"
     )
     return page.encode("utf-8")
+
+
+def spreadsheet_xml(rows: list[list], title: str = "") -> bytes:
+    """Excel 2003 XML as web applications export it under a ".xls" name."""
+    def cell(value) -> str:
+        if value is None:
+            return "<Cell/>"
+        kind = "Number" if isinstance(value, (int, float)) else "String"
+        return f'<Cell><Data ss:Type="{kind}">{value}</Data></Cell>'
+
+    body = "".join("<Row>" + "".join(cell(v) for v in row) + "</Row>" for row in rows)
+    head = f'<Row><Cell ss:MergeAcross="4"><Data ss:Type="String">{title}</Data></Cell></Row>' if title else ""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">'
+        f'<Worksheet ss:Name="Báo cáo"><Table>{head}<Row ss:Index="3"/>{body}</Table></Worksheet></Workbook>'
+    ).encode()
+
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">'.encode()
+               for i in range(1, 10))
+    + b']><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet><Table><Row><Cell>'
+    b'<Data>&lol9;</Data></Cell></Row></Table></Worksheet></Workbook>'
+)
 
 
 def zip_of(members: dict[str, bytes]) -> bytes:
@@ -271,6 +301,10 @@ def hostile_cases() -> list[Case]:
         Case("vùng ô khổng lồ.xlsx", huge_extent_xlsx(), "FILE_TOO_LARGE"),
         Case("quá lớn.csv", delimited([HEADER, HUNG]).encode() + b" " * (11 << 20), "FILE_TOO_LARGE"),
         Case("hàng triệu cột.csv", b"TT;" + b";" * 3_000_000 + b"\n", "FILE_TOO_LARGE"),
+        Case("xml bom thực thể.xls", BILLION_LAUGHS, "NOT_A_SPREADSHEET"),
+        Case("excel 2003 xml số lẻ.xls", spreadsheet_xml([HEADER, [1, "Phước Hưng", 3624.5, 10, 5]]), "NOT_WHOLE_NUMBER"),
+        Case("xml vùng ô khổng lồ.xls", spreadsheet_xml([]).replace(b'<Row ss:Index="3"/>', b'<Row ss:Index="1048576">'
+             b'<Cell ss:Index="16384"><Data ss:Type="Number">1</Data></Cell></Row>'), "FILE_TOO_LARGE"),
         Case("trang web.xls", b"<html><body><p>Xin ch\xc3\xa0o</p></body></html>", "HTML_WITHOUT_TABLE"),
         Case("bảng mã lạ.csv", b"TT;T\x81n \x8a\x90\n1;Ph\x9d\n", "UNKNOWN_ENCODING"),
         Case("không tiêu đề.xlsx", xlsx([["Báo cáo"], ["xin chào", 1, 2]]), "NO_HEADER"),
@@ -298,6 +332,9 @@ def hostile_cases() -> list[Case]:
         Case("tổng sai.xlsx", xlsx([HEADER, HUNG, [2, "Phước Quang", 2987, 2873, 2345],
                                     [None, "Tổng cộng", 6145, 5456, 4000]]), "TOTAL_ROW_MISMATCH",
              figures=(HUNG_FIGURES[0], ("21964", 2987, 2873, 2345))),
+        Case("tổng đúng một dòng sai.xlsx", xlsx([HEADER, HUNG, [2, "Phước Quang", 2987, 2873, 2900],
+                                                 ["Tổng cộng:", None, 6145, 5456, 4631]]), "CLEANED_GT_UPDATED",
+             figures=tuple(HUNG_FIGURES)),
         Case("kỳ khác thư mục.xlsx", xlsx([["BÁO CÁO THÁNG 6 NĂM 2024"], HEADER, HUNG]), "PERIOD_MISMATCH"),
         Case("tệp rời không ghi kỳ.xlsx", xlsx([HEADER, HUNG]), "PERIOD_UNKNOWN", folder=None),
         Case("tệp rời hai kỳ.xlsx", xlsx([["Tháng 6/2024 và tháng 7/2024"], HEADER, HUNG]), "PERIOD_UNKNOWN",
@@ -341,6 +378,11 @@ def accepted_cases() -> list[Case]:
         Case("cả huyện có tổng cộng.xlsx", xlsx(compiled), figures=tuple(LETTER_FIGURES[:2])),
         Case("nhiều sheet.xlsx", xlsx([], sheets={"Hướng dẫn": [["Điền số liệu"]], "Báo cáo": [HEADER, HUNG]}),
              figures=tuple(HUNG_FIGURES)),
+        Case("sheet ẩn bản cũ.xlsx", xlsx([], sheets={"Báo cáo": [HEADER, HUNG],
+                                                     "Cũ": [HEADER, [1, "Phước Hưng", 3000, 2000, 1000]]}, hidden=("Cũ",)),
+             figures=tuple(HUNG_FIGURES)),
+        Case("mỗi tháng một sheet.xlsx", xlsx([], sheets={"T6-2024": [HEADER, [1, "Phước Hưng", 3100, 2500, 1700]],
+                                                          "T7-2024": [HEADER, HUNG]}), figures=tuple(HUNG_FIGURES)),
         Case("excel cũ.xls", xls([*title, *letter]), figures=tuple(LETTER_FIGURES)),
         Case("xlsx đặt tên xls.xls", xlsx([HEADER, HUNG]), figures=tuple(HUNG_FIGURES)),
         Case("dấu chấm phẩy.csv", delimited([HEADER, [1, "Phước Hưng", "3.158", "2.583", "1.731"]]).encode("utf-8-sig"),
@@ -356,8 +398,14 @@ def accepted_cases() -> list[Case]:
              figures=tuple(HUNG_FIGURES)),
         Case("bảng html.xls", html_table([HEADER, [1, "Phước Hưng", "3.158", "2.583", "1.731"]], "Báo cáo tháng 7/2024"),
              figures=tuple(HUNG_FIGURES)),
+        Case("excel 2003 xml.xls", spreadsheet_xml([HEADER, HUNG], "Báo cáo tháng 7/2024"), figures=tuple(HUNG_FIGURES)),
         Case("csv đặt tên xls.xls", delimited([HEADER, HUNG]).encode("utf-8-sig"), figures=tuple(HUNG_FIGURES)),
         Case("tệp rời tháng 7.xlsx", xlsx([["Báo cáo tháng 7 năm 2024"], HEADER, HUNG]), folder=None,
+             figures=tuple(HUNG_FIGURES)),
+        Case("ký ngày tháng sau.xlsx", xlsx([HEADER, HUNG, [], [None, "Tuy Phước, ngày 05 tháng 8 năm 2024"]]),
+             figures=tuple(HUNG_FIGURES)),
+        Case("tệp rời ký ngày tháng sau.xlsx", xlsx([["Báo cáo tháng 7 năm 2024"], HEADER, HUNG, [],
+                                                    [None, "Tuy Phước, ngày 05 tháng 8 năm 2024"]]), folder=None,
              figures=tuple(HUNG_FIGURES)),
         Case("tệp rời T7.csv", delimited([["Số liệu T7/2024"], HEADER, HUNG]).encode(), folder=None,
              figures=tuple(HUNG_FIGURES)),

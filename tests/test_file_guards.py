@@ -73,3 +73,32 @@ def test_size_and_extent_limits():
     file_guards.check_cell_extent(500, 30)
     with pytest.raises(UnreadableFile):
         file_guards.check_cell_extent(1_048_576, 16_384)
+
+
+def biff(*records: tuple[int, bytes]) -> bytes:
+    import struct
+
+    return b"".join(struct.pack("<HH", kind, len(body)) + body for kind, body in records)
+
+
+def test_biff_scan_finds_encryption_and_sheet_extents():
+    import struct
+
+    bof = (0x0809, b"\x00\x06\x10\x00" + b"\x00" * 12)
+    number = lambda row, col: (0x0203, struct.pack("<HHH", row, col, 0) + b"\x00" * 8)  # noqa: E731
+    file_guards.scan_biff(biff(bof, number(0, 0), number(40, 7)))  # a real appendix's extent passes
+    with pytest.raises(UnreadableFile) as caught:
+        file_guards.scan_biff(biff(bof, (0x002F, b"\x01\x00" + b"\x00" * 52), number(0, 0)))
+    assert caught.value.code == "ENCRYPTED_WORKBOOK"
+    with pytest.raises(UnreadableFile) as caught:
+        file_guards.scan_biff(biff(bof, number(0, 0), number(65535, 255)))
+    assert caught.value.code == "FILE_TOO_LARGE"
+    mulrk = (0x00BD, struct.pack("<HH", 10, 0) + b"\x00" * 6 * 3 + struct.pack("<H", 1500))
+    with pytest.raises(UnreadableFile):
+        file_guards.scan_biff(biff(bof, mulrk))
+
+
+def test_a_real_xls_passes_the_guards():
+    from corpus import HEADER, HUNG, xls
+
+    file_guards.check_ole(xls([HEADER, HUNG]))

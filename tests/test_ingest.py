@@ -46,7 +46,7 @@ def test_hostile_corpus_beside_the_samples(tmp_path):
 
     # Every hostile file is in the report with its code; names and messages cannot run as formulas.
     report = rows_of(data_dir / "published" / "rejections.csv")
-    assert list(report[0]) == ["original_name", "sha256", "period", "unit_code", "row_number", "code", "message"]
+    assert list(report[0]) == ["original_name", "sha256", "period", "unit_code", "unit_name", "row_number", "code", "message"]
     for case in cases:
         sha = hashlib.sha256(case.data).hexdigest()
         codes = {r["code"] for r in report if r["sha256"] == sha}
@@ -58,6 +58,10 @@ def test_hostile_corpus_beside_the_samples(tmp_path):
         for value in row.values():
             assert not value.startswith(FORMULA_LEADS), value
     assert any(r["original_name"] == "'=HYPERLINK công thức.xlsx" for r in report)
+    by_name = {r["original_name"]: r for r in report}
+    assert by_name["làm sạch lớn hơn.xlsx"]["unit_name"] == "Phước Hưng"  # official name of a known unit
+    assert by_name["đơn vị lạ.xlsx"]["unit_name"] == "Phước Hưngg"  # as sent when unknown
+    assert by_name["'=HYPERLINK công thức.xlsx"]["unit_name"].startswith("'=HYPERLINK(")
     period_report = rows_of(published / "rejections.csv")
     assert {r["period"] for r in period_report} == {"2024-07"}
 
@@ -104,3 +108,44 @@ def test_loose_files_take_the_period_written_in_them(tmp_path):
         ("2024-07", "2024-07")]
     assert query(data_dir, "SELECT count(*) FROM marts.submission_history WHERE unit_code = '21967' AND period = '2024-07'"
                  ) == [(2,)]
+
+
+def test_odd_file_names_and_a_rerun_with_loose_files(tmp_path):
+    data_dir = copy_samples(tmp_path / "data", ["2024-07"])
+    folder = data_dir / "inbox" / "2024-07"
+    long_name = "Báo cáo số liệu trẻ em xã Phước Quang gửi huyện " * 3 + "bản cuối .xlsx"
+    assert 200 < len(long_name.encode()) < 255
+    names = {
+        "-rf --help.xlsx": [1, "Phước Hưng", 3158, 2583, 1800],
+        "  khoảng trắng  .xlsx": [1, "TT. Diêu Trì", 3256, 3034, 2300],
+        long_name: [1, "Xã Phước Quang", 2987, 2873, 2400],
+        "@Phước Hòa [bản cuối] (1).xlsx": [1, "phuoc hoa", 3252, 2584, 1400],
+    }
+    assert main(["run", "--data-dir", str(data_dir)]) == 0
+    for name, row in names.items():  # corrections, sent after the first run
+        (folder / name).write_bytes(xlsx([HEADER, row]))
+    (data_dir / "inbox" / "không rõ kỳ.csv").write_bytes(delimited([HEADER, [1, "Phước An", 1, 1, 1]]).encode())
+    assert main(["run", "--data-dir", str(data_dir)]) == 0
+    current = dict(query(data_dir, "SELECT f.original_name, h.cleaned FROM marts.submission_history h "
+                                   "JOIN raw.received_files f USING (sha256) WHERE h.is_current AND h.version = 2"))
+    assert current == {name: row[4] for name, row in names.items()}
+    published = {p: p.read_bytes() for p in (data_dir / "published").rglob("*") if p.is_file()}
+    history = query(data_dir, "SELECT * FROM marts.submission_history ORDER BY unit_code, version")
+    assert main(["run", "--data-dir", str(data_dir)]) == 0
+    assert {p: p.read_bytes() for p in (data_dir / "published").rglob("*") if p.is_file()} == published
+    assert query(data_dir, "SELECT * FROM marts.submission_history ORDER BY unit_code, version") == history
+    assert query(data_dir, "SELECT count(*) FROM staging.rejections") == [(1,)]
+
+
+def test_a_correction_arriving_with_its_original_wins_by_when_it_was_written(tmp_path):
+    import os
+
+    data_dir = copy_samples(tmp_path / "data", ["2024-07"])
+    folder = data_dir / "inbox" / "2024-07"
+    correction = folder / "A - Phước Hưng sửa.xlsx"  # sorts before the original by name
+    correction.write_bytes(xlsx([HEADER, [1, "Phước Hưng", 3158, 2583, 1800]]))
+    original = folder / "Phước Hưng.xlsx"
+    os.utime(original, ns=(original.stat().st_mtime_ns, correction.stat().st_mtime_ns - 10**9))
+    assert main(["run", "--data-dir", str(data_dir)]) == 0
+    assert query(data_dir, "SELECT version, cleaned, is_current FROM marts.submission_history "
+                           "WHERE unit_code = '21961' ORDER BY version") == [(1, 1731, False), (2, 1800, True)]

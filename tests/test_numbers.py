@@ -115,3 +115,12 @@ def test_rates_parse_with_comma_or_point(whole, hundredths):
     for separator in (",", "."):
         text = f"{whole}{separator}{hundredths:02d}"
         assert pl.select(numbers.rate_expr(pl.lit(text))).item() == float(f"{whole}.{hundredths:02d}")
+
+
+@settings(deadline=None)
+@given(st.integers(min_value=0, max_value=10**9), st.sampled_from([".", ","]), st.integers(min_value=1, max_value=4))
+def test_a_zero_fraction_is_whole_unless_it_reads_as_thousands(value, separator, zeros):
+    text = f"{value}{separator}{'0' * zeros}"
+    reads_as_thousands = separator == "." and zeros == 3 and value < 1000
+    expected = value * 1000 if reads_as_thousands else value
+    assert parse([text]).row(0) == (expected, numbers.OK)

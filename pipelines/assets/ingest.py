@@ -16,10 +16,10 @@ import polars as pl
 
 from pipelines import archive, warehouse
 from pipelines.assets.common import PERIODS, PROGRAMME, markdown_table, now, reference_units
-from pipelines.inbox import files_for_period, loose_files
+from pipelines.inbox import file_period, files_for_period, loose_files
 from pipelines.periods import period_of
 from pipelines.resources import Storage
-from pipelines.submissions import ParsedFile, file_period, parse_submission, too_large
+from pipelines.submissions import ParsedFile, parse_submission, too_large
 
 # Bump when parsing changes what a file yields: files are then parsed again from the archive.
 PARSER_VERSION = 2
@@ -35,6 +35,13 @@ SHEET_ROWS_SCHEMA = {"sha256": pl.String, "sheet": pl.String, "row_number": pl.I
 def period_bounds() -> tuple[str, str]:
     """The periods a file may state: from the configured first one to the current month."""
     return PROGRAMME.first_period, period_of(now().date())
+
+
+def written_at(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 @dg.asset(
@@ -55,12 +62,19 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
     layout = storage.layout
     filed = [(path, period) for path in files_for_period(layout.inbox, period)]
     loose = [(path, None) for path in loose_files(layout.inbox)]
+    # Files new in the same run are registered oldest-written first, so a correction saved
+    # after the file it corrects is the later version even when both arrive together.
+    arrivals = sorted(filed + loose, key=lambda item: (written_at(item[0]), item[0].name))
     bounds = period_bounds()
     with storage.connect() as con:
         known = dict(warehouse.query(con, "select_known_files").iter_rows())
         new, repeated, refiled, elsewhere = [], [], [], 0
-        for path, folder in filed + loose:
-            sha, size = archive.hash_file(path)
+        for path, folder in arrivals:
+            try:
+                sha, size = archive.hash_file(path)
+            except OSError:  # removed or locked since the inbox was listed: the next run sees it
+                context.log.warning(f"could not read {path}")
+                continue
             inbox_path = PurePath(path.relative_to(layout.inbox)).as_posix()
             if sha in known:
                 if folder is not None and known[sha] is None:
@@ -68,7 +82,13 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
                     known[sha] = folder
                 repeated.append(path.name)
                 continue
-            sha, size, relpath = archive.store_file(layout.root, path)
+            relpath = archive.archive_relpath(sha, path.suffix)
+            if not (layout.root / relpath).exists():
+                try:
+                    sha, size, relpath = archive.store_file(layout.root, path)
+                except OSError:
+                    context.log.warning(f"could not archive {path}")
+                    continue
             counts_for = folder if folder is not None else file_period(layout.root / relpath, bounds).period
             if counts_for not in (period, None):
                 elsewhere += 1  # archived now; registered by its own period's run, so history stays in order

@@ -24,7 +24,7 @@ from pipelines.summary_sentence import summary_sentence
 from pipelines.trends import TREND_COLUMNS
 from pipelines.trends import trends as build_trends
 
-REJECTION_COLUMNS = ["original_name", "sha256", "period", "unit_code", "row_number", "code", "message"]
+REJECTION_COLUMNS = ["original_name", "sha256", "period", "unit_code", "unit_name", "row_number", "code", "message"]
 CHART_CAPTIONS = ["Tỷ lệ làm sạch dữ liệu theo địa phương trong kỳ", "Tỷ lệ làm sạch dữ liệu qua các kỳ"]
 # The contract of clean_rate_history.csv. The scope's total row ("Tổng cộng", empty
 # unit_code) stays in it, last in each period: it is the figure the letter quotes.

@@ -1,6 +1,6 @@
 -- What a run did for a period, for the command line's summary.
 SELECT
-    (SELECT count(*) FROM raw.received_files WHERE period_folder = $period) AS files,
+    (SELECT count(*) FROM raw.received_files WHERE coalesce(period, period_folder) = $period) AS files,
     (SELECT count(*) FROM staging.parsed_files WHERE period = $period AND status <> 'rejected') AS files_accepted,
     (SELECT count(*) FROM staging.parsed_files WHERE period = $period AND status = 'rejected') AS files_rejected,
     (SELECT count(*) FROM staging.rejections WHERE period = $period) AS rejections,
