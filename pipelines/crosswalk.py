@@ -149,7 +149,7 @@ def unit_not_in_period(
         scope = configured_scope()
         all_units = scope.units if all_units is None else all_units
         crosswalk = scope.crosswalk if crosswalk is None else crosswalk
-    from pipelines.units import name_keys, unit_key
+    from pipelines.units import kind_agrees, name_keys, unit_key
 
     # Only within the scope `all_units` describes (another district's units are not in it).
     if units_in_period.join(all_units, on=["unit_code", "unit_name"], how="anti").height:
@@ -160,6 +160,7 @@ def unit_not_in_period(
     keys = name_keys(versions.with_columns(pl.col("version_id").alias("unit_code")))
     ids = keys.filter(pl.col("key") == unit_key(name))["unit_code"].to_list()
     matched = versions.filter(pl.col("version_id").is_in(ids))
+    matched = matched.filter(pl.col("kind").map_elements(lambda k: kind_agrees(name, k), return_dtype=pl.Boolean))
     if matched.is_empty():
         return None
     # The version closest to the period: the latest that ended before it, else the first after.

@@ -14,6 +14,9 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
     re-run with nothing new changes nothing, not even a modification time.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    # A run killed mid-write leaves its temporary file; runs never overlap, so any is stale.
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         write(tmp)

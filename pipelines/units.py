@@ -73,6 +73,26 @@ def unit_key(name: str | None) -> str:
     return key
 
 
+# The kind a leading word names (folded): "TT" is a thị trấn (town).
+_KIND_OF_PREFIX = {"xa": "xa", "tt": "thi tran", "thi tran": "thi tran", "phuong": "phuong"}
+
+
+def name_kind(name: str | None) -> str | None:
+    """The folded kind a name states by its first word ("Xã …" → "xa", "TT. …" → "thi tran"), or None."""
+    words = fold(name).replace(".", " ").split()
+    for length in (2, 1):
+        kind = _KIND_OF_PREFIX.get(" ".join(words[:length]))
+        if kind and len(words) > length:
+            return kind
+    return None
+
+
+def kind_agrees(name: str | None, kind: str | None) -> bool:
+    """A name that states a kind only means a unit of that kind ("TT Tuy Phước" is never "Xã Tuy Phước")."""
+    stated = name_kind(name)
+    return stated is None or kind is None or stated == fold(kind)
+
+
 def unit_keys(names: pl.Series) -> pl.Series:
     """`unit_key` over a Series, calling Python once per distinct name."""
     mapping = {n: unit_key(n) for n in names.drop_nulls().unique().to_list()}
@@ -98,10 +118,22 @@ def key_names(units: pl.DataFrame) -> dict[str, str]:
     return _cached(units, "names", lambda: dict(units.select("unit_code", "unit_name").iter_rows()))
 
 
+def code_kinds(units: pl.DataFrame) -> dict[str, str]:
+    """unit_code → kind among `units`."""
+    return _cached(units, "kinds", lambda: dict(units.select("unit_code", "kind").iter_rows()))
+
+
 def code_mapping(names: list[str], units: pl.DataFrame) -> dict[str, str | None]:
-    """name → the unit_code it means among `units` (None when none), for distinct `names`."""
-    by_key = key_index(units)
-    return {n: by_key.get(unit_key(n)) for n in names}
+    """name → the unit_code it means among `units` (None when none), for distinct `names`.
+
+    A name stating a kind ("Xã", "TT", "Thị trấn") matches only a unit of that kind.
+    """
+    by_key, kinds = key_index(units), code_kinds(units)
+    mapping = {}
+    for name in names:
+        code = by_key.get(unit_key(name))
+        mapping[name] = code if code is not None and kind_agrees(name, kinds.get(code)) else None
+    return mapping
 
 
 def match_units(names: pl.Series, units: pl.DataFrame) -> pl.Series:

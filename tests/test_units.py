@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.settings import REFERENCE_DIR
-from pipelines.units import load_units, match_units, suggest_units, unit_key, units_valid_in
+from pipelines.units import kind_agrees, load_units, match_units, suggest_units, unit_key, units_valid_in
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def strip_marks(text: str) -> str:
 
 @settings(deadline=None)  # no timing in tests: Polars warm-up varies
 @given(
-    st.sampled_from(UNITS_2024.select("unit_code", "unit_name").rows()),
+    st.sampled_from(UNITS_2024.select("unit_code", "unit_name", "kind").rows()),
     st.sampled_from(PREFIXES),
     st.sampled_from([str, str.upper, str.lower, str.title, strip_marks]),
     st.sampled_from(["NFC", "NFD"]),
@@ -60,10 +60,12 @@ def strip_marks(text: str) -> str:
 def test_every_unit_is_found_however_it_is_written(unit, prefix, case, form, padding):
     import unicodedata
 
-    code, name = unit
+    code, name, kind = unit
     official = name.removeprefix("TT ")  # the reference writes towns "TT Tuy Phước"
     written = unicodedata.normalize(form, padding + prefix + case(official).replace(" ", "  ") + padding)
-    assert match_units(pl.Series([written]), UNITS_2024).to_list() == [code]
+    # A stated kind must be the unit's: "TT Phước Hưng" names no unit (Phước Hưng is a xã).
+    expected = code if kind_agrees(written, kind) else None
+    assert match_units(pl.Series([written]), UNITS_2024).to_list() == [expected]
 
 
 @settings(deadline=None)  # no timing in tests: Polars warm-up varies
@@ -75,3 +77,22 @@ def test_unit_key_is_idempotent_and_blind_to_form_and_case(text):
     assert unit_key(key) == key
     assert unit_key(unicodedata.normalize("NFD", text)) == key == unit_key(unicodedata.normalize("NFC", text))
     assert unit_key(text.upper()) == unit_key(text.lower()) or not text.isascii()
+
+
+@pytest.mark.parametrize("period, name, code", [
+    ("2024-07", "TT Tuy Phước", "21952"), ("2024-07", "Tuy Phước", "21952"), ("2024-07", "Xã Tuy Phước", None),
+    ("2025-08", "Xã Tuy Phước", "21952"), ("2025-08", "Tuy Phước", "21952"), ("2025-08", "TT Tuy Phước", None),
+    ("2025-08", "Thị trấn Tuy Phước", None),
+])
+def test_a_stated_kind_must_match_the_units_kind(period, name, code):
+    """Code 21952 is the town before 1/7/2025 and the merged commune after: "TT" and "Xã" tell them apart."""
+    units = units_valid_in(load_units(REFERENCE_DIR / "units.csv"), period)
+    assert match_units(pl.Series([name]), units).to_list() == [code]
+
+
+def test_a_town_named_after_the_merger_is_told_where_it_went():
+    from pipelines.crosswalk import unit_not_in_period
+
+    units = units_valid_in(load_units(REFERENCE_DIR / "units.csv"), "2025-08")
+    detail = unit_not_in_period("TT Tuy Phước", units)["detail"]
+    assert "TT Tuy Phước đã sáp nhập vào Xã Tuy Phước" in detail
