@@ -92,18 +92,6 @@ def test_analyst_db_creates_a_copy_from_an_empty_data_dir(tmp_path):
         con.close()
 
 
-def test_sql_shell_reads_statements_from_stdin(tmp_path):
-    data_dir = tmp_path / "data"
-    result = subprocess.run(
-        [sys.executable, "-m", "pipelines", "sql", "--data-dir", str(data_dir)],
-        input=".tables\nSELECT 40 +\n 2 AS answer;\nDROP TABLE marts.completeness;\n",
-        cwd=REPO, capture_output=True, text=True, timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "analytics.latest_figures" in result.stdout and "42" in result.stdout
-    assert "read-only" in result.stderr.lower()  # the copy cannot be changed from the shell
-
-
 def test_every_view_says_what_a_row_is():
     files = sorted((SQL_DIR / "views").glob("*.sql"))
     assert [f.stem.split("_", 1)[1] for f in files[1:]] == VIEWS
