@@ -33,6 +33,8 @@ def publish_analyst_copy(con: duckdb.DuckDBPyConnection, layout: DataDir) -> Pat
     """
     target = analyst_path(layout)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        stale.unlink()  # left by a run that was killed while copying (runs never overlap)
     try:
         con.execute("FORCE CHECKPOINT")
         shutil.copyfile(layout.warehouse, tmp)

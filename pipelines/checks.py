@@ -12,7 +12,7 @@ import dagster as dg
 from pipelines import appendix_rules, warehouse
 from pipelines.assets import PERIODS, district_appendix, plausibility_warnings, read_appendix, reference_units
 from pipelines.assets.completeness import period_completeness
-from pipelines.completeness import MISSING
+from pipelines.completeness import MISSING, day_vn
 from pipelines.resources import Storage
 from pipelines.units import units_valid_in
 
@@ -66,7 +66,7 @@ def appendix_units_all_reported(context: dg.AssetCheckExecutionContext, storage:
     with storage.connect() as con:
         table, deadline = period_completeness(con, context.partition_key)
     missing = table.filter(table["status"] == MISSING)["unit_name"].to_list()
-    problems = [f"{name}: chưa báo cáo (hạn {deadline:%d/%m/%Y})" for name in missing]
+    problems = [f"{name}: chưa báo cáo (hạn {day_vn(deadline)})" for name in missing]
     return _result(problems, dg.AssetCheckSeverity.WARN, units_missing=len(missing))
 
 

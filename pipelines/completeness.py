@@ -137,7 +137,7 @@ def summary(table: pl.DataFrame) -> dict[str, int]:
     }
 
 
-def _day_vn(day: dt.date) -> str:
+def day_vn(day: dt.date) -> str:
     return f"{day.day}/{day.month}/{day.year}"
 
 
@@ -146,7 +146,7 @@ def reminder_text(table: pl.DataFrame, period: str, deadline: dt.date) -> str:
     counts = summary(table)
     lines = [
         f"NHẮC BÁO CÁO SỐ LIỆU TRẺ EM — KỲ {month_label(period)}",
-        f"Hạn báo cáo: {_day_vn(deadline)}.",
+        f"Hạn báo cáo: {day_vn(deadline)}.",
         f"Đã báo cáo: {counts['units_reported']}/{counts['units_expected']} đơn vị"
         + (f" (trong đó {counts['units_late']} đơn vị báo cáo trễ hạn)." if counts["units_late"] else "."),
         "",
@@ -162,5 +162,5 @@ def reminder_text(table: pl.DataFrame, period: str, deadline: dt.date) -> str:
         lines += ["", f"Đơn vị báo cáo trễ hạn ({late.height}):"]
         for i, row in enumerate(late.iter_rows(named=True), start=1):
             received = dt.date.fromisoformat(row["first_received_local"][:10])
-            lines.append(f"{i}. {row['unit_name']} — nhận ngày {_day_vn(received)}, trễ {row['days_late']} ngày")
+            lines.append(f"{i}. {row['unit_name']} — nhận ngày {day_vn(received)}, trễ {row['days_late']} ngày")
     return "\n".join(lines) + "\n"

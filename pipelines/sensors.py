@@ -14,6 +14,7 @@ import json
 import dagster as dg
 
 from pipelines.archive import sha256_of
+from pipelines.assets.common import PERIODS
 from pipelines.inbox import files_for_period, period_folders
 from pipelines.resources import Storage
 
@@ -57,6 +58,10 @@ def plan_runs(current: dict[str, list[str]], seen: dict[str, list[str]]) -> list
 def inbox_sensor(context: dg.SensorEvaluationContext, storage: Storage) -> dg.SensorResult:
     seen = json.loads(context.cursor) if context.cursor else {}
     current = inbox_hashes(storage)
+    outside = [p for p in current if not PERIODS.has_partition_key(p)]
+    if outside:
+        context.log.warning(f"inbox folders outside the reporting periods (config.toml [periods]) ignored: {outside}")
+        current = {p: hashes for p, hashes in current.items() if p not in outside}
     plans = plan_runs(current, seen)
     requests = [
         dg.RunRequest(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 from conftest import REPO, copy_samples
+from test_submissions import HEADER, workbook
 
 from pipelines.settings import SQL_DIR
 
@@ -21,6 +22,22 @@ def cli(*args: str) -> subprocess.CompletedProcess:
     return result
 
 
+def readme_queries() -> list[str]:
+    """The example queries of the README's Analysts section."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Analysts"):]
+    block = section[section.index("```sql") + len("```sql"):]
+    block = block[:block.index("```")]
+    statements = [s.strip() for s in block.split(";") if s.strip()]
+    assert len(statements) == 5
+    return statements
+
+
+def cleaned_phuoc_hung(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute("SELECT version, cleaned FROM marts.submission_history "
+                       "WHERE period = '2024-07' AND unit_code = '21961' ORDER BY version").fetchall()
+
+
 def periods(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("SELECT DISTINCT period FROM marts.district_appendix ORDER BY period").fetchall()]
 
@@ -28,16 +45,19 @@ def periods(con: duckdb.DuckDBPyConnection) -> list[str]:
 def test_an_open_analyst_session_never_blocks_a_run_nor_sees_half_a_state(tmp_path):
     data_dir = copy_samples(tmp_path / "data", ["2024-06", "2024-07"])
     (data_dir / "inbox" / "2024-07" / "ghi chú.xlsx").write_bytes(b"not a workbook")  # rejected, kept
-    cli("run", "--data-dir", str(data_dir), "--period", "2024-06")
+    correction = workbook([HEADER, [1, "Xã Phước Hưng", 3158, 2600, 1800]])
+    cli("run", "--data-dir", str(data_dir))  # both periods
     path = Path(cli("analyst-db", "--data-dir", str(data_dir)).stdout.splitlines()[-1])
     assert path.is_absolute() and path == (data_dir / "analyst.duckdb").resolve()
 
     session = duckdb.connect(str(path), read_only=True)
     try:
-        assert periods(session) == ["2024-06"]
+        assert periods(session) == ["2024-06", "2024-07"]
+        assert cleaned_phuoc_hung(session) == [(1, 1731)]
+        (data_dir / "inbox" / "2024-07" / "Phước Hưng - sửa.xlsx").write_bytes(correction)
         cli("run", "--data-dir", str(data_dir), "--period", "2024-07")  # would fail on a lock if blocked
-        assert periods(session) == ["2024-06"]  # the session keeps the state it opened, whole
-        assert session.execute("SELECT count(*) FROM analytics.latest_figures").fetchone() == (13,)
+        assert cleaned_phuoc_hung(session) == [(1, 1731)]  # the session keeps the state it opened, whole
+        assert session.execute("SELECT count(*) FROM analytics.latest_figures").fetchone() == (26,)
     finally:
         session.close()
     fresh = duckdb.connect(str(path), read_only=True)
@@ -47,10 +67,15 @@ def test_an_open_analyst_session_never_blocks_a_run_nor_sees_half_a_state(tmp_pa
             assert fresh.execute(f"SELECT count(*) FROM analytics.{view}").fetchone()[0] > 0, view
         latest = fresh.execute("SELECT unit_name, cleaned, clean_rate_pct, original_name FROM analytics.latest_figures "
                                "WHERE period = '2024-07' AND unit_code = '21961'").fetchall()
-        assert [(n, c, float(r), f) for n, c, r, f in latest] == [("Phước Hưng", 1731, 54.81, "Phước Hưng.xlsx")]
+        assert [(n, c, float(r), f) for n, c, r, f in latest] == [("Phước Hưng", 1800, 57.0, "Phước Hưng - sửa.xlsx")]
+        versions = fresh.execute("SELECT version, cleaned, is_current FROM analytics.figures_history "
+                                 "WHERE period = '2024-07' AND unit_code = '21961' ORDER BY version").fetchall()
+        assert versions == [(1, 1731, False), (2, 1800, True)]
+        for statement in readme_queries():
+            assert fresh.execute(statement).fetchall(), statement
         total = fresh.execute("SELECT total_children, cleaned, clean_rate_pct FROM analytics.clean_rate_history "
                               "WHERE period = '2024-07' AND unit_code IS NULL").fetchall()
-        assert [(t, c, float(r)) for t, c, r in total] == [(45349, 28554, 62.97)]
+        assert [(t, c, float(r)) for t, c, r in total] == [(45349, 28554 - 1731 + 1800, 63.12)]
     finally:
         fresh.close()
     assert not list(path.parent.glob(".analyst.duckdb.*.tmp"))
@@ -65,18 +90,6 @@ def test_analyst_db_creates_a_copy_from_an_empty_data_dir(tmp_path):
         assert con.execute("SELECT count(*) FROM analytics.completeness").fetchone() == (0,)
     finally:
         con.close()
-
-
-def test_sql_shell_reads_statements_from_stdin(tmp_path):
-    data_dir = tmp_path / "data"
-    result = subprocess.run(
-        [sys.executable, "-m", "pipelines", "sql", "--data-dir", str(data_dir)],
-        input=".tables\nSELECT 40 +\n 2 AS answer;\nDROP TABLE marts.completeness;\n",
-        cwd=REPO, capture_output=True, text=True, timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "analytics.latest_figures" in result.stdout and "42" in result.stdout
-    assert "read-only" in result.stderr.lower()  # the copy cannot be changed from the shell
 
 
 def test_every_view_says_what_a_row_is():

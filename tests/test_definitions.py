@@ -71,3 +71,29 @@ def test_runs_of_the_job_are_serial_and_retried():
     job = defs.resolve_job_def("publish_period")
     assert job.executor_def.name == "in_process"
     assert job.op_retry_policy.max_retries == 2
+
+
+def test_a_transient_failure_is_retried_and_the_run_succeeds(tmp_path, monkeypatch):
+    from conftest import copy_samples
+
+    from pipelines.assets import completeness as completeness_asset
+    from pipelines.definitions import build_definitions
+
+    data_dir = copy_samples(tmp_path / "data", ["2024-07"])
+    real, calls = completeness_asset.period_completeness, []
+
+    def flaky(con, period):
+        calls.append(period)
+        if len(calls) == 1:
+            raise OSError("disk briefly unavailable")
+        return real(con, period)
+
+    monkeypatch.setattr(completeness_asset, "period_completeness", flaky)
+    job = build_definitions(str(data_dir)).resolve_job_def("publish_period")
+    result = job.execute_in_process(partition_key="2024-07", instance=dg.DagsterInstance.ephemeral(),
+                                    raise_on_error=False)
+    assert result.success
+    assert calls == ["2024-07", "2024-07"]
+    restarts = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+    assert [e.step_key for e in restarts] == ["reporting_completeness"]
+    assert (data_dir / "published" / "2024-07" / "completeness.csv").exists()

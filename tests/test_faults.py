@@ -119,16 +119,26 @@ def _changed(path: Path, before: bytes | None) -> Callable[[], bool]:
     return lambda: path.exists() and path.read_bytes() != before
 
 
-def _after(seconds: float) -> Callable[[], bool]:
-    start = time.monotonic()
-    return lambda: time.monotonic() - start >= seconds
+def _archived(data_dir: Path) -> bool:
+    return any((data_dir / "archive").rglob("*.tmp")) or len(list((data_dir / "archive").rglob("*.xlsx"))) > 13
+
+
+def _after_archiving(data_dir: Path, seconds: float) -> Callable[[], bool]:
+    """`seconds` after the correction was archived: in the staging and warehouse steps."""
+    since: list[float] = []
+
+    def fired() -> bool:
+        if not since and _archived(data_dir):
+            since.append(time.monotonic())
+        return bool(since) and time.monotonic() - since[0] >= seconds
+    return fired
 
 
 TRIGGERS = {
     # the correction is being archived (received_files)
-    "archiving": lambda d: lambda: any((d / "archive").rglob("*.tmp")) or len(list((d / "archive").rglob("*.xlsx"))) > 13,
-    # somewhere in the warehouse steps
-    "warehouse": lambda d: _after(5.0),
+    "archiving": lambda d: lambda: _archived(d),
+    # somewhere in the staging and warehouse steps
+    "warehouse": lambda d: _after_archiving(d, 1.0),
     # the new appendix.csv is out, the other files are not yet
     "publishing": lambda d: _changed(d / "published" / PERIOD / "appendix.csv",
                                      (d / "published" / PERIOD / "appendix.csv").read_bytes()),
@@ -165,6 +175,7 @@ def test_sigkill_then_rerun(tmp_path, references, point):
     assert publication(data_dir) == references["new"]
     assert warehouse_state(data_dir) == references["warehouse"]
     assert inbox_bytes(data_dir) == inbox_before
+    assert not list(data_dir.glob(".analyst.duckdb.*.tmp"))
     analyst = duckdb.connect(str(data_dir / "analyst.duckdb"), read_only=True)
     try:
         assert analyst.execute("SELECT count(*) FROM marts.submission_history WHERE unit_code = '21961'").fetchone() == (2,)

@@ -75,3 +75,11 @@ def test_an_empty_or_missing_inbox_launches_nothing(tmp_path, instance):
     (tmp_path / "data" / "inbox" / "2024-07" / "~$lock.xlsx").write_bytes(b"x")
     assert evaluate(tmp_path / "data", instance).run_requests == []
     assert evaluate(tmp_path / "nowhere", instance).run_requests == []
+
+
+def test_folders_outside_the_reporting_periods_are_ignored(tmp_path, instance):
+    data_dir = copy_samples(tmp_path / "data", ["2024-07"])
+    for period in ("2018-12", "2999-01"):
+        shutil.copytree(data_dir / "inbox" / "2024-07", data_dir / "inbox" / period)
+    result = evaluate(data_dir, instance)
+    assert [r.partition_key for r in result.run_requests] == ["2024-07"]
