@@ -29,7 +29,7 @@ run: setup
 
 ## make test: the whole suite
 test: setup
-	$(PY) -m pytest
+	env -u DAGSTER_HOME $(PY) -m pytest
 
 ## make ui: the Dagster UI (webserver and daemon: the sensor and the schedule run) on
 ## http://127.0.0.1:3000, loopback only, with the project's Dagster home .dagster/
