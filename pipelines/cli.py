@@ -92,6 +92,17 @@ def command_run(args: argparse.Namespace) -> int:
         from pipelines.assets.ingest import period_bounds
 
         periods = inbox_periods(layout.inbox, period_bounds())
+    from pipelines.assets.common import PERIODS
+
+    outside = [p for p in periods if not PERIODS.has_partition_key(p)]
+    if args.period and outside:
+        print(f"error: {args.period} is outside the reporting periods (data/config.toml [periods])", file=sys.stderr)
+        return 2
+    for period in outside:
+        # A mistyped folder (say 2207-01) must not stop the other periods; its files stay in the inbox.
+        print(f"Bỏ qua thư mục {layout.inbox / period}: {period} không phải kỳ báo cáo hợp lệ "
+              "(chưa đến hoặc trước kỳ đầu tiên). Vui lòng chuyển các tệp sang thư mục đúng kỳ.")
+    periods = [p for p in periods if p not in outside]
     if not periods:
         print(f"Không có kỳ báo cáo nào trong {layout.inbox} (cần thư mục dạng YYYY-MM).")
         return 0

@@ -177,7 +177,8 @@ def unit_not_in_period(
                 f"(Nghị quyết {move['resolution']}); vui lòng báo cáo số liệu của {move['to_name']}. "
             )
         else:
-            detail = f"{unit['unit_name']} chỉ là đơn vị hành chính đến ngày {unit['valid_to']:%d/%m/%Y}. "
+            detail = (f"{unit['unit_name']} chỉ là đơn vị hành chính đến ngày {unit['valid_to']:%d/%m/%Y}; "
+                      "vui lòng báo cáo theo đơn vị hiện hành. ")
     elif later.height:
         unit = later.row(0, named=True)
         parts = crosswalk.filter((pl.col("to_code") == unit["unit_code"]) & (pl.col("effective_date") == unit["valid_from"]))
@@ -188,7 +189,7 @@ def unit_not_in_period(
                 "trong kỳ này vui lòng báo cáo riêng từng đơn vị đó. "
             )
         else:
-            detail += ". "
+            detail += "; vui lòng báo cáo theo đơn vị hiện hành của kỳ này. "
     else:
         return None
     return {"period": month_label(period), "detail": detail}

@@ -23,9 +23,15 @@ def _span(attrs: list[tuple[str, str | None]], name: str) -> int:
     return 1
 
 
+class TooManyCells(Exception):
+    """The page's tables, spans expanded, hold more cells than `max_cells`."""
+
+
 class _TableParser(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, max_cells: int) -> None:
         super().__init__(convert_charrefs=True)
+        self.max_cells = max_cells
+        self.cells = 0  # cells laid out so far, spans expanded: checked before each expansion
         self.tables: list[list[list[str | None]]] = []
         self._depth = 0
         self._row: list[str | None] | None = None
@@ -84,6 +90,9 @@ class _TableParser(HTMLParser):
         text = _SPACES.sub(" ", "".join(self._cell)).strip() or None
         self._fill_pending()
         columns, rows = self._cell_span
+        self.cells += columns * rows
+        if self.cells > self.max_cells:
+            raise TooManyCells(self.cells)
         start = len(self._row)
         self._row.append(text)
         self._row.extend([None] * (columns - 1))
@@ -113,9 +122,13 @@ def declared_charset(data: bytes) -> str | None:
     return name
 
 
-def html_tables(text: str) -> list[list[list[str | None]]]:
-    """Every top-level table of the page with at least one non-empty cell."""
-    parser = _TableParser()
+def html_tables(text: str, max_cells: int) -> list[list[list[str | None]]]:
+    """Every top-level table of the page with at least one non-empty cell.
+
+    Raises TooManyCells before laying out more than `max_cells` cells (spans expanded),
+    so a small page of huge colspans costs no memory.
+    """
+    parser = _TableParser(max_cells)
     parser.feed(text)
     parser.close()
     parser._close_row()

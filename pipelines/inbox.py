@@ -61,12 +61,16 @@ def loose_files(inbox: Path) -> list[Path]:
     return sorted(found)
 
 
+def loose_file_period(path: Path, bounds: tuple[str, str]) -> str:
+    """The period whose run takes a loose file: the one written in it, else the current one
+    (`bounds[1]`), whose run archives the file and records why its period is unknown."""
+    return file_period(path, bounds).period or bounds[1]
+
+
 def inbox_periods(inbox: Path, bounds: tuple[str, str]) -> list[str]:
-    """The periods the inbox holds files for: its period folders and the periods written
-    in its loose files (within `bounds`), oldest first."""
+    """The periods the inbox holds files for: its period folders and the periods of its
+    loose files (`loose_file_period`), oldest first. A loose file alone in the inbox that
+    names no period still gets a run, so it is archived and its rejection reported."""
     periods = set(period_folders(inbox))
-    for path in loose_files(inbox):
-        verdict = file_period(path, bounds)
-        if verdict.period:
-            periods.add(verdict.period)
+    periods.update(loose_file_period(path, bounds) for path in loose_files(inbox))
     return sorted(periods)

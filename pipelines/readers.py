@@ -24,7 +24,7 @@ import python_calamine
 
 from pipelines import file_guards
 from pipelines.file_guards import UnreadableFile
-from pipelines.html_tables import declared_charset, html_tables
+from pipelines.html_tables import TooManyCells, declared_charset, html_tables
 from pipelines.text import nfc
 from pipelines.xml_spreadsheet import xml_sheets
 
@@ -176,7 +176,10 @@ def read_delimited(data: bytes) -> list[RawSheet]:
 
 def read_html(data: bytes) -> list[RawSheet]:
     text = decode_text(data, declared_charset(data))
-    tables = html_tables(text)
+    try:
+        tables = html_tables(text, file_guards.MAX_CELLS)
+    except TooManyCells as exc:
+        raise UnreadableFile("FILE_TOO_LARGE", f"bảng HTML hơn {file_guards.MAX_CELLS:,} ô".replace(",", ".")) from exc
     if not tables:
         raise UnreadableFile("HTML_WITHOUT_TABLE")
     sheets = []

@@ -48,8 +48,9 @@ MESSAGES: dict[str, str] = {
     "INCONSISTENT_NOT_UPDATED": "{unit}: cột (5) ghi “{value}” nhưng (3) - (4) = {expected}. Vui lòng sửa cột (5) hoặc để trống.",
     "INCONSISTENT_NOT_CLEANED": "{unit}: cột (7) ghi “{value}” nhưng (4) - (6) = {expected}. Vui lòng sửa cột (7) hoặc để trống.",
     "INCONSISTENT_RATE": "{unit}: cột (8) ghi “{value}” nhưng (6) / (3) × 100 = {expected}. Vui lòng sửa cột (8) hoặc để trống.",
+    "MISSING_UNIT_NAME": "Dòng {detail} có số liệu nhưng không ghi tên địa phương. Vui lòng ghi tên xã, thị trấn vào cột (2) Tên địa phương.",
     "UNKNOWN_UNIT": "Không nhận ra tên địa phương “{value}”. {detail}Vui lòng ghi đúng tên xã, thị trấn theo danh mục.",
-    "UNIT_NOT_IN_PERIOD": "Địa phương “{value}” không còn là đơn vị hành chính trong kỳ {period}. {detail}Vui lòng báo cáo theo đơn vị hiện hành.",
+    "UNIT_NOT_IN_PERIOD": "Địa phương “{value}” không phải là đơn vị hành chính trong kỳ {period}. {detail}",
     "DUPLICATE_UNIT_CONFLICT": "{unit} xuất hiện nhiều lần trong cùng một tệp với số liệu khác nhau (dòng {detail}). Vui lòng giữ lại một dòng đúng.",
     "TOTAL_ROW_MISMATCH": "Dòng “Tổng cộng” ghi {column} = {value} nhưng cộng các dòng bên trên được {expected}. Vui lòng kiểm tra lại số liệu các dòng.",
 }
@@ -76,7 +77,7 @@ def message(code: str, **details: object) -> str:
     values.update({k: v for k, v in details.items() if v is not None})
     if isinstance(values["column"], str) and values["column"] in COLUMN_LABELS:
         values["column"] = COLUMN_LABELS[values["column"]]
-    return MESSAGES[code].format(**values)
+    return MESSAGES[code].format(**values).strip()
 
 
 def rejection_frame(records: list[dict]) -> pl.DataFrame:

@@ -1,6 +1,7 @@
 """The inbox sensor: a run for every period whose folder holds a file content not seen before.
 
-Every evaluation (about once a minute) hashes the files under inbox/<YYYY-MM>/. A
+Every evaluation (about once a minute) hashes the files under inbox/<YYYY-MM>/ and the
+loose files in inbox/ (counted for the period written in them, else the current one). A
 period whose folder holds a content hash that is not in the cursor gets a run request
 whose run_key is derived from the period and the sorted hashes of its folder: the same
 files never launch a second run (Dagster skips a run_key it has already seen), a renamed
@@ -13,23 +14,31 @@ import json
 
 import dagster as dg
 
-from pipelines.archive import sha256_of
+from pipelines.archive import hash_file
 from pipelines.assets.common import PERIODS
-from pipelines.inbox import files_for_period, period_folders
+from pipelines.assets.ingest import period_bounds
+from pipelines.inbox import files_for_period, loose_file_period, loose_files, period_folders
 from pipelines.resources import Storage
 
 JOB_NAME = "publish_period"
 
 
+def _sha256(path) -> str:
+    """The file's sha256, read in chunks: a huge file in the inbox costs no memory."""
+    return hash_file(path)[0]
+
+
 def inbox_hashes(storage: Storage) -> dict[str, list[str]]:
-    """Period → sorted distinct sha256 of the files in inbox/<period>/ (empty folders left out)."""
+    """Period → sorted distinct sha256 of its files (empty folders left out): the files in
+    inbox/<period>/, and the loose files whose run is that period's (`loose_file_period`)."""
     inbox = storage.layout.inbox
-    found = {}
+    by_period: dict[str, set[str]] = {}
     for period in period_folders(inbox):
-        hashes = sorted({sha256_of(path.read_bytes()) for path in files_for_period(inbox, period)})
-        if hashes:
-            found[period] = hashes
-    return found
+        by_period.setdefault(period, set()).update(_sha256(p) for p in files_for_period(inbox, period))
+    bounds = period_bounds()
+    for path in loose_files(inbox):
+        by_period.setdefault(loose_file_period(path, bounds), set()).add(_sha256(path))
+    return {period: sorted(hashes) for period, hashes in by_period.items() if hashes}
 
 
 def run_key(period: str, hashes: list[str]) -> str:
@@ -51,7 +60,7 @@ def plan_runs(current: dict[str, list[str]], seen: dict[str, list[str]]) -> list
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
-        "Watches inbox/<YYYY-MM>/ and launches publish_period for each period where a new or "
+        "Watches inbox/<YYYY-MM>/ and loose files in inbox/, and launches publish_period for each period where a new or "
         "changed file appeared (run_key from the files' sha256: the same files never run twice)."
     ),
 )

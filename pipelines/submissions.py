@@ -258,6 +258,10 @@ def parse_table(sheet: pl.DataFrame, units: pl.DataFrame) -> ParsedFile | None:
     # Only rows with something to say are visited one by one, to word their messages.
     for row in body.filter(~_CLEAN_ROW).iter_rows(named=True):
         label = row["unit_name"] or "Dòng số liệu"
+        if row["unit_code"] is None and not row["unit_name"]:
+            records.append({"row_number": row["row_number"], "unit_code": None, "code": "MISSING_UNIT_NAME",
+                            "message": message("MISSING_UNIT_NAME", detail=row["row_number"])})
+            continue
         if row["unit_code"] is None:
             elsewhere = unit_not_in_period(row["unit_name"], units)
             if elsewhere:
@@ -315,17 +319,37 @@ def sheets_with_figures(sheets: list[RawSheet], period: str | None) -> list[RawS
     return chosen
 
 
+def has_content(parsed: ParsedFile) -> bool:
+    """A sheet that yielded figures or said something about one of its rows (not just
+    "no data" or "missing column", as an empty template sheet beside the real one does)."""
+    return not parsed.rows.is_empty() or parsed.rejections["row_number"].is_not_null().any()
+
+
+def cross_sheet_conflicts(rows: pl.DataFrame) -> tuple[pl.DataFrame, list[dict]]:
+    """The same unit on several sheets: identical figures are kept once; different figures
+    reject every copy, as within one sheet (a file cannot correct itself)."""
+    figures = ["unit_code", *COUNT_FIELDS]
+    deduped = rows.unique(subset=figures, keep="first", maintain_order=True)
+    conflicted = deduped.group_by("unit_code").len().filter(pl.col("len") > 1)["unit_code"]
+    found = []
+    for row in deduped.filter(pl.col("unit_code").is_in(conflicted.implode())).iter_rows(named=True):
+        found.append({"row_number": row["row_number"], "unit_code": row["unit_code"], "unit_name": row["unit_name_sent"],
+                      "code": "DUPLICATE_UNIT_CONFLICT",
+                      "message": message("DUPLICATE_UNIT_CONFLICT", unit=row["unit_name_sent"],
+                                         detail=f"{row['row_number']}, trên nhiều trang tính")})
+    return deduped.filter(~pl.col("unit_code").is_in(conflicted.implode())), found
+
+
 def parse_sheets(sheets: list[RawSheet], units: pl.DataFrame) -> ParsedFile:
-    """Figures and rejections of a file's sheets: the sheets that carry figures win."""
+    """Figures and rejections of a file's sheets: every sheet with content counts, its
+    rejections included; an empty template sheet beside them says nothing."""
     parsed = [p for p in (parse_table(s.to_frame(), units) for s in sheets) if p is not None]
     if not parsed:
         result = file_rejection("NO_HEADER")
     else:
-        usable = [p for p in parsed if not p.rows.is_empty()] or parsed[:1]
-        result = ParsedFile(
-            pl.concat([p.rows for p in usable]),
-            pl.concat([p.rejections for p in usable]),
-        )
+        usable = [p for p in parsed if has_content(p)] or parsed[:1]
+        rows, conflicts = cross_sheet_conflicts(pl.concat([p.rows for p in usable]))
+        result = ParsedFile(rows, pl.concat([*(p.rejections for p in usable), rejection_frame(conflicts)]))
     result.sheets = sheets
     return result
 

@@ -27,3 +27,19 @@ def test_cli_single_period_and_bad_period(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "pipelines", "run", "--data-dir", str(data_dir), "--period", "July"],
                          cwd=REPO, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "YYYY-MM" in bad.stderr
+
+
+def test_a_mistyped_period_folder_does_not_stop_the_others(tmp_path):
+    data_dir = copy_samples(tmp_path / "data", ["2024-07"])
+    typo = data_dir / "inbox" / "2207-01"
+    typo.mkdir()
+    (typo / "Phước Hưng.xlsx").write_bytes((data_dir / "inbox" / "2024-07" / "Phước Hưng.xlsx").read_bytes())
+    result = subprocess.run([sys.executable, "-m", "pipelines", "run", "--data-dir", str(data_dir)],
+                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Bỏ qua thư mục" in result.stdout and "2207-01" in result.stdout
+    assert (data_dir / "published" / "2024-07" / "appendix.csv").exists()
+    assert (typo / "Phước Hưng.xlsx").exists()
+    bad = subprocess.run([sys.executable, "-m", "pipelines", "run", "--data-dir", str(data_dir), "--period", "2207-01"],
+                         cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "outside the reporting periods" in bad.stderr

@@ -17,5 +17,13 @@ def test_loose_files_and_the_periods_they_name(tmp_path):
 
     assert [p.name for p in files_for_period(inbox, "2024-07")] == ["Phước Hưng.xlsx"]
     assert sorted(p.name for p in loose_files(inbox)) == ["báo cáo T8-2024.csv", "không rõ.xlsx", "tháng 9.xlsx"]
-    assert inbox_periods(inbox, ("2019-01", "2030-12")) == ["2024-07", "2024-08", "2024-09"]
+    # "không rõ.xlsx" names no period: the current period's run (the bounds' end) takes it.
+    assert inbox_periods(inbox, ("2019-01", "2030-12")) == ["2024-07", "2024-08", "2024-09", "2030-12"]
     assert inbox_periods(inbox, ("2019-01", "2024-08")) == ["2024-07", "2024-08"]  # September not yet begun
+
+
+def test_a_loose_file_naming_no_period_still_gets_a_run(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "không rõ.xlsx").write_bytes(xlsx([HEADER, HUNG]))
+    assert inbox_periods(inbox, ("2019-01", "2026-11")) == ["2026-11"]

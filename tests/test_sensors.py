@@ -83,3 +83,16 @@ def test_folders_outside_the_reporting_periods_are_ignored(tmp_path, instance):
         shutil.copytree(data_dir / "inbox" / "2024-07", data_dir / "inbox" / period)
     result = evaluate(data_dir, instance)
     assert [r.partition_key for r in result.run_requests] == ["2024-07"]
+
+
+def test_loose_files_launch_a_run_for_the_period_they_name_else_the_current_one(tmp_path, instance):
+    from corpus import HEADER, HUNG, xlsx
+
+    from pipelines.assets.ingest import period_bounds
+
+    inbox = tmp_path / "data" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "tháng 7.xlsx").write_bytes(xlsx([["Báo cáo tháng 7 năm 2024"], HEADER, HUNG]))
+    (inbox / "không rõ.xlsx").write_bytes(xlsx([HEADER, HUNG]))
+    requests = evaluate(tmp_path / "data", instance).run_requests
+    assert [r.partition_key for r in requests] == ["2024-07", period_bounds()[1]]

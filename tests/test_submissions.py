@@ -120,3 +120,46 @@ def test_semicolon_csv(units):
     parsed = parse_submission(text.encode("utf-8-sig"), ".csv", units)
     assert parsed.rejections.is_empty()
     assert parsed.rows.select("total_children", "updated", "cleaned").row(0) == (3158, 2583, 1731)
+
+
+def workbook_sheets(sheets: list[list[list]]) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    for rows in sheets:
+        sheet = book.add_worksheet()
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                if value is not None:
+                    sheet.write(i, j, value)
+    book.close()
+    return buffer.getvalue()
+
+
+def test_a_bad_row_on_a_second_sheet_is_reported_not_dropped(units):
+    data = workbook_sheets([[HEADER, [1, "Phước Hưng", 3158, 2583, 1731]],
+                            [HEADER, [1, "Phước Quang", 2987, 2873, 9999]]])
+    parsed = parse_submission(data, ".xlsx", units)
+    assert parsed.rows["unit_code"].to_list() == ["21961"]
+    assert parsed.rejections["code"].to_list() == ["CLEANED_GT_UPDATED"]
+
+
+def test_an_empty_template_sheet_beside_the_real_one_says_nothing(units):
+    data = workbook_sheets([[HEADER], [HEADER, [1, "Phước Quang", 2987, 2873, 9999]]])
+    parsed = parse_submission(data, ".xlsx", units)
+    assert parsed.rejections["code"].to_list() == ["CLEANED_GT_UPDATED"]
+
+
+def test_the_same_unit_on_two_sheets_with_different_figures_is_rejected(units):
+    data = workbook_sheets([[HEADER, [1, "Phước Hưng", 3158, 2583, 1576]],
+                            [HEADER, [1, "Phước Hưng", 3158, 2583, 1731]]])
+    parsed = parse_submission(data, ".xlsx", units)
+    assert parsed.rows.is_empty()
+    assert parsed.rejections["code"].to_list() == ["DUPLICATE_UNIT_CONFLICT"] * 2
+    same = parse_submission(workbook_sheets([[HEADER, [1, "Phước Hưng", 3158, 2583, 1731]]] * 2), ".xlsx", units)
+    assert same.rows.height == 1 and same.rejections.is_empty()
+
+
+def test_figures_without_a_unit_name(units):
+    parsed = parse_submission(workbook([HEADER, [1, None, 3158, 2583, 1731]]), ".xlsx", units)
+    assert parsed.rejections.select("row_number", "code").rows() == [(2, "MISSING_UNIT_NAME")]
+    assert "Dòng 2 có số liệu nhưng không ghi tên địa phương" in parsed.rejections["message"][0]

@@ -5,7 +5,7 @@ import dagster as dg
 from pipelines import warehouse
 from pipelines.appendix_csv import render_csv
 from pipelines.assets.common import PERIODS, markdown_table, reference_units
-from pipelines.assets.marts import commune_snapshot
+from pipelines.assets.publish import district_appendix
 from pipelines.plausibility import WARNING_COLUMNS
 from pipelines.plausibility import plausibility_warnings as find_warnings
 from pipelines.publish import write_text
@@ -14,9 +14,10 @@ from pipelines.resources import Storage
 
 @dg.asset(
     partitions_def=PERIODS,
-    group_name="warehouse",
+    group_name="publish",
     kinds={"duckdb", "polars", "csv"},
-    deps=[commune_snapshot],
+    # Downstream of the appendix's blocking checks: nothing is published for a blocked period.
+    deps=[district_appendix],
     description=(
         "marts.plausibility_warnings and published/<period>/warnings.csv: units whose total "
         "children moved by more than 20 % from their previous period, or whose cleaned count "
