@@ -19,7 +19,7 @@ _PATTERNS = (
     re.compile(r"\bthang\s*(\d{1,2})\s*(?:nam|/|-|\.)\s*(\d{4})\b"),
     re.compile(r"\bt\s?(\d{1,2})\s*[/.\-]\s*(\d{4})\b"),
 )
-# A date ("Tuy Phước, ngày 05 tháng 8 năm 2024" under the signature) names the day a
+# A date ("<nơi ký>, ngày 05 tháng 8 năm 2024" under the signature) names the day a
 # report was written, not its period: dates are removed before periods are looked for.
 _DATE = re.compile(r"\bngay\s*\d{1,2}\s*(?:thang|/|-|\.)\s*\d{1,2}(?:\s*(?:nam|/|-|\.)\s*\d{4})?")
 

@@ -146,7 +146,7 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
 def sniff_delimiter(text: str) -> str:
     """The delimiter splitting the most lines into the same number (≥ 2) of fields.
 
-    A title line's comma ("UBND huyện Tuy Phước, tỉnh Bình Định") or a decimal comma in
+    A title line's comma ("UBND huyện A, tỉnh B") or a decimal comma in
     a ";" file does not win: the table's lines agree on their field count, prose does not.
     """
     lines = [line for line in text.splitlines()[:200] if line.strip()]

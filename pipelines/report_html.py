@@ -69,9 +69,23 @@ def trend_rows(trends: pl.DataFrame) -> tuple[list[list[str]], list[str]]:
     return rows, classes
 
 
-def generic_table(frame: pl.DataFrame) -> str:
-    rows = [["" if v is None else str(v) for v in r] for r in frame.iter_rows()]
-    return _table(frame.columns, rows)
+# completeness.csv's columns as an officer reads them (English codes left out).
+COMPLETENESS_HEADERS = {
+    "stt": "TT",
+    "unit_name": "Tên địa phương",
+    "status_vi": "Tình trạng",
+    "deadline": "Hạn báo cáo",
+    "first_received_local": "Nhận lần đầu",
+    "last_received_local": "Nhận lần cuối",
+    "versions": "Số lần gửi",
+    "days_late": "Số ngày trễ",
+}
+
+
+def completeness_table(frame: pl.DataFrame) -> str:
+    columns = [c for c in COMPLETENESS_HEADERS if c in frame.columns]
+    rows = [["" if v is None else str(v) for v in r] for r in frame.select(columns).iter_rows()]
+    return _table([COMPLETENESS_HEADERS[c] for c in columns], rows)
 
 
 def render_report(
@@ -107,7 +121,7 @@ def render_report(
         "<h2>Xu hướng</h2>",
         _table(TREND_HEADERS, *trend_rows(trends), numeric={0, 2, 3, 4}),
         "<h2>Tình hình nộp báo cáo</h2>",
-        generic_table(completeness) if completeness is not None and completeness.height else
+        completeness_table(completeness) if completeness is not None and completeness.height else
         "<p>Chưa có số liệu về tình hình nộp báo cáo của kỳ này.</p>",
         "<h2>Cảnh báo</h2>",
         warnings_html(appendix, trends, rejections, plausibility),

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import polars as pl
-
 _SPACES = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^0-9a-z%()/=+\-. ]")
 
@@ -18,7 +16,7 @@ def nfc(text: str) -> str:
 def fold(text: str | None) -> str:
     """Lower-case, strip tone and vowel marks (đ → d), collapse spaces.
 
-    "  Xã PHƯỚC  Hưng " → "xa phuoc hung"; NFC and NFD inputs fold alike.
+    "  Xã ĐÔNG  Hà " → "xa dong ha"; NFC and NFD inputs fold alike.
     """
     if text is None:
         return ""
@@ -27,13 +25,6 @@ def fold(text: str | None) -> str:
     stripped = stripped.replace("đ", "d").replace("Đ", "D").lower()
     stripped = _NON_WORD.sub(" ", stripped)
     return _SPACES.sub(" ", stripped).strip()
-
-
-def fold_series(values: pl.Series) -> pl.Series:
-    """`fold` over a Polars Series, calling Python once per distinct value."""
-    distinct = values.drop_nulls().unique()
-    mapping = {v: fold(v) for v in distinct.to_list()}
-    return values.replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
 _FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")

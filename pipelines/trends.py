@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.numbers import clean_rate_pct, format_vn_rate
+from pipelines.numbers import format_vn_rate
 from pipelines.periods import month_label
 
 PACE_PERIODS = 3
@@ -105,13 +105,6 @@ def status_text(row: dict) -> str:
     if row["status"] == "on_track":
         text = text.format(month=month_label(row["projected_period"]))
     return text
-
-
-def scope_rate(history: pl.DataFrame, period: str) -> float | None:
-    total = history.filter((pl.col("period") == period) & pl.col("unit_code").is_null())
-    if total.is_empty():
-        return None
-    return total.select(clean_rate_pct(pl.col("cleaned"), pl.col("total_children"))).item()
 
 
 def change_text(value: float | None) -> str:

@@ -88,7 +88,7 @@ def name_kind(name: str | None) -> str | None:
 
 
 def kind_agrees(name: str | None, kind: str | None) -> bool:
-    """A name that states a kind only means a unit of that kind ("TT Tuy Phước" is never "Xã Tuy Phước")."""
+    """A name that states a kind only means a unit of that kind ("TT X" never means "Xã X")."""
     stated = name_kind(name)
     return stated is None or kind is None or stated == fold(kind)
 

@@ -44,9 +44,11 @@ def test_report_shows_completeness_and_rejections_when_present(tmp_path):
         "rank": [1], "pace_per_month": [0.0], "projected_period": [None], "status": ["stalled"], "flagged": [True],
     })
     rejections = pl.DataFrame({"original_name": ["x<y>.xlsx"], "row_number": [3], "code": ["NOT_A_NUMBER"], "message": ["Sai số"]})
-    completeness = pl.DataFrame({"đơn vị": ["Phước Hưng"], "đã nộp": ["có"]})
+    completeness = pl.DataFrame({"stt": [1], "unit_code": ["21961"], "unit_name": ["Phước Hưng"], "status": ["late"],
+                                 "status_vi": ["Báo cáo trễ hạn"], "days_late": [3]})
     html = render_report("2024-07", scope.texts("2024-07"), "Câu tóm tắt.", appendix, trends, [], rejections, completeness)
-    assert "<td>đã nộp</td>" not in html and "<th>đã nộp</th>" in html
+    assert "<th>Tình trạng</th>" in html and "<td>Báo cáo trễ hạn</td>" in html and "<th>Số ngày trễ</th>" in html
+    assert "status_vi" not in html and "<td>late</td>" not in html
     assert "Chưa báo cáo: Phước Quang" in html
     assert "Phước Hưng: Chững lại" in html and 'class="flagged"' in html
     assert "x&lt;y&gt;.xlsx" in html and "NOT_A_NUMBER" in html
