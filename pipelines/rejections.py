@@ -37,6 +37,7 @@ MESSAGES: dict[str, str] = {
     "NO_DATA_ROWS": "Bảng không có dòng số liệu nào dưới dòng tiêu đề. Vui lòng điền số liệu của địa phương rồi gửi lại.",
     "PERIOD_UNKNOWN": "Không xác định được kỳ báo cáo của tệp. Vui lòng đặt tệp vào thư mục của kỳ (ví dụ 2024-07) hoặc ghi rõ “tháng 7 năm 2024” trong tệp.",
     "PERIOD_IMPOSSIBLE": "Kỳ báo cáo “{period}” không hợp lệ (chưa đến hoặc ngoài phạm vi theo dõi). Vui lòng kiểm tra lại tháng, năm báo cáo.",
+    "SAME_FILE_AS_OTHER_PERIOD": "Tệp này giống hệt tệp đã nhận cho kỳ {detail}, nên không được tính cho kỳ {period}. Vui lòng lập báo cáo kỳ {period} (ghi đúng tháng trong tệp) rồi gửi lại.",
     "PERIOD_MISMATCH": "Kỳ báo cáo ghi trong tệp ({detail}) khác với kỳ của thư mục nhận ({period}). Vui lòng sửa lại cho thống nhất rồi gửi lại.",
     # One row of the table
     "MISSING_VALUE": "Cột {column} của {unit} còn trống. Vui lòng nhập số liệu (ghi 0 nếu không có).",

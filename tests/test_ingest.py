@@ -149,3 +149,20 @@ def test_a_correction_arriving_with_its_original_wins_by_when_it_was_written(tmp
     assert main(["run", "--data-dir", str(data_dir)]) == 0
     assert query(data_dir, "SELECT version, cleaned, is_current FROM marts.submission_history "
                            "WHERE unit_code = '21961' ORDER BY version") == [(1, 1731, False), (2, 1800, True)]
+
+
+def test_the_same_bytes_sent_again_for_another_month_are_reported_not_dropped(tmp_path):
+    import shutil
+
+    from conftest import copy_samples
+    from test_pipeline import run
+
+    data_dir = copy_samples(tmp_path / "data", ["2024-06", "2024-07"])
+    shutil.copy(data_dir / "inbox" / "2024-06" / "Phước Hưng.xlsx", data_dir / "inbox" / "2024-07" / "Phước Hưng (T6).xlsx")
+    assert run(data_dir, "2024-06").success
+    assert run(data_dir, "2024-07").success
+    assert run(data_dir, "2024-07").success  # recorded once, however often the period runs
+    rejections = (data_dir / "published" / "2024-07" / "rejections.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rejections) == 2
+    assert "Phước Hưng (T6).xlsx" in rejections[1] and "SAME_FILE_AS_OTHER_PERIOD" in rejections[1]
+    assert "giống hệt tệp đã nhận cho kỳ tháng 6/2024" in rejections[1]

@@ -17,7 +17,9 @@ import polars as pl
 from pipelines import archive, warehouse
 from pipelines.assets.common import PERIODS, PROGRAMME, markdown_table, now, reference_units
 from pipelines.inbox import file_period, files_for_period, loose_files
+from pipelines.period_text import label
 from pipelines.periods import period_of
+from pipelines.rejections import message
 from pipelines.resources import Storage
 from pipelines.submissions import ParsedFile, parse_submission, too_large
 
@@ -68,7 +70,7 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
     bounds = period_bounds()
     with storage.connect() as con:
         known = dict(warehouse.query(con, "select_known_files").iter_rows())
-        new, repeated, refiled, elsewhere = [], [], [], 0
+        new, repeated, refiled, elsewhere, copies = [], [], [], 0, []
         for path, folder in arrivals:
             try:
                 sha, size = archive.hash_file(path)
@@ -80,6 +82,8 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
                 if folder is not None and known[sha] is None:
                     refiled.append({"sha256": sha, "period": folder, "period_folder": folder, "inbox_path": inbox_path})
                     known[sha] = folder
+                elif folder == period and known[sha] not in (None, period):
+                    copies.append(same_file_rejection(sha, path.name, period, known[sha]))
                 repeated.append(path.name)
                 continue
             relpath = archive.archive_relpath(sha, path.suffix)
@@ -104,15 +108,30 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
             warehouse.insert(con, "raw.received_files", frame)
             for change in refiled:
                 warehouse.execute(con, "update_received_period", **change)
+            # Recorded afresh on every run, so it stays while the copy lies in the folder.
+            warehouse.execute(con, "delete_period_rejections_of_code", period=period, code=SAME_FILE_CODE)
+            warehouse.insert(con, "staging.rejections", pl.DataFrame(copies, schema=SAME_FILE_SCHEMA))
     return dg.MaterializeResult(metadata={
         "files_in_inbox": len(filed),
         "loose_files": len(loose),
         "new_files": frame.height,
         "already_received": len(repeated),
         "refiled": len(refiled),
+        "copies_of_other_periods": len(copies),
         "loose_for_other_periods": elsewhere,
         "new": dg.MetadataValue.md(markdown_table(frame.select("original_name", "period", "size_bytes", "sha256"))),
     })
+
+
+SAME_FILE_CODE = "SAME_FILE_AS_OTHER_PERIOD"
+SAME_FILE_SCHEMA = {"sha256": pl.String, "original_name": pl.String, "period": pl.String, "code": pl.String,
+                    "message": pl.String}
+
+
+def same_file_rejection(sha: str, name: str, period: str, other: str) -> dict:
+    """A file in this period's folder whose exact bytes were already received for another period."""
+    return {"sha256": sha, "original_name": name, "period": period, "code": SAME_FILE_CODE,
+            "message": message(SAME_FILE_CODE, period=label(period), detail=label(other))}
 
 
 def parse_received(data_root: Path, file: dict, period: str) -> ParsedFile:
