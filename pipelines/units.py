@@ -62,11 +62,21 @@ def name_keys(units: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"unit_code": pl.String, "key": pl.String}, orient="row").unique()
 
 
+# The key lookup of the last units frame seen: a run passes the same frame for every file.
+_LAST_LOOKUP: list = [None, {}]
+
+
+def key_lookup(units: pl.DataFrame) -> dict[str, str]:
+    """{matching key: unit_code} of `units`, built once per units frame (not once per file)."""
+    if _LAST_LOOKUP[0] is not units:
+        _LAST_LOOKUP[:] = [units, {key: code for code, key in name_keys(units).iter_rows()}]
+    return _LAST_LOOKUP[1]
+
+
 def match_units(names: pl.Series, units: pl.DataFrame) -> pl.Series:
     """The unit_code each name means among `units`, or null when it matches none."""
-    keys = name_keys(units)
     distinct = names.drop_nulls().unique().to_list()
-    by_key = {key: code for code, key in keys.iter_rows()}
+    by_key = key_lookup(units)
     mapping = {n: by_key.get(unit_key(n)) for n in distinct}
     return names.replace_strict(mapping, default=None, return_dtype=pl.String)
 

@@ -8,8 +8,8 @@ import polars as pl
 from pipelines import archive, warehouse
 from pipelines.assets.common import PERIODS, markdown_table, now, reference_units
 from pipelines.inbox import files_for_period
+from pipelines.parallel_parse import parse_many
 from pipelines.resources import Storage
-from pipelines.submissions import parse_submission
 from pipelines.units import units_valid_in
 
 # Bump when parsing changes what a file yields: files are then parsed again from the archive.
@@ -82,9 +82,11 @@ def staged_submissions(context: dg.AssetExecutionContext, storage: Storage) -> d
     with storage.connect() as con:
         todo = warehouse.query(con, "select_unparsed_files", period=period, parser_version=PARSER_VERSION)
         rows, rejections, sheet_rows, parsed_files = [], [], [], []
-        for file in todo.iter_rows(named=True):
-            data = (storage.layout.root / file["archive_path"]).read_bytes()
-            parsed = parse_submission(data, PurePath(file["original_name"]).suffix.lower(), units)
+        parsed_files_in_order = parse_many([
+            (storage.layout.root / f["archive_path"], PurePath(f["original_name"]).suffix.lower())
+            for f in todo.iter_rows(named=True)
+        ], units)
+        for file, parsed in zip(todo.iter_rows(named=True), parsed_files_in_order, strict=True):
             sha = file["sha256"]
             rows.append(parsed.rows.with_columns(pl.lit(sha).alias("sha256"), pl.lit(period).alias("period")))
             rejections.append(parsed.rejections.with_columns(
