@@ -35,5 +35,9 @@ test: setup
 ui: setup
 	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000
 
+## make bench: the scale benchmark at province size (figures in BENCHMARKS.md)
+bench: setup
+	$(PY) -m pipelines.bench --communes 300 --periods 13 --json data/bench/bench.json
+
 clean:
 	rm -rf data/inbox data/archive data/published data/warehouse.duckdb* data/analyst.duckdb

@@ -13,6 +13,7 @@ import atexit
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import polars as pl
@@ -60,6 +61,12 @@ def parse_many(files: list[tuple[Path, str]], units: pl.DataFrame) -> list[Parse
     size = -(-len(pairs) // (workers * CHUNKS_PER_WORKER))
     chunks = [pairs[i:i + size] for i in range(0, len(pairs), size)]
     results: list[ParsedFile] = []
-    for parsed in _pool(workers).map(parse_files, chunks, [units] * len(chunks)):
-        results.extend(parsed)
+    try:
+        for parsed in _pool(workers).map(parse_files, chunks, [units] * len(chunks)):
+            results.extend(parsed)
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory, a crash in a reader): start afresh next
+        # time and parse this run's files here, so the run still completes.
+        shutdown()
+        return parse_files(pairs, units)
     return results

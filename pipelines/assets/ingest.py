@@ -33,13 +33,14 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
     with storage.connect() as con:
         known = set(warehouse.query(con, "select_known_hashes")["sha256"].to_list())
         new, repeated = [], []
+        archived = archive.Batch(layout.root)
         for path in paths:
             data = path.read_bytes()
             sha = archive.sha256_of(data)
             if sha in known:
                 repeated.append(path.name)
                 continue
-            relpath = archive.store(layout.root, sha, path.suffix, data)
+            relpath = archived.store(sha, path.suffix, data)
             known.add(sha)
             new.append({
                 "sha256": sha,
@@ -50,6 +51,7 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
                 "archive_path": relpath.as_posix(),
                 "received_at": now(),
             })
+        archived.commit()
         frame = pl.DataFrame(new, schema={
             "sha256": pl.String, "original_name": pl.String, "inbox_path": pl.String,
             "period_folder": pl.String, "size_bytes": pl.Int64, "archive_path": pl.String,
