@@ -21,8 +21,9 @@ import polars as pl
 from pipelines.submissions import ParsedFile, parse_submission
 
 WORKERS_ENV = "TRE_EM_PARSE_WORKERS"
-# Below this many files a run parses in-process.
-MIN_PARALLEL_FILES = 64
+# Below this many files a run parses in-process: starting the workers (each imports
+# Polars and the parser) costs about a second, what ~200 files take to parse on one core.
+MIN_PARALLEL_FILES = 200
 # Chunks per worker: enough to balance the load, few enough to keep pickling cheap.
 CHUNKS_PER_WORKER = 4
 
