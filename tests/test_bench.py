@@ -58,7 +58,7 @@ def test_files_carry_the_figures_and_malformed_ones_are_rejected():
 
 def test_tiny_benchmark_run_writes_every_key(tmp_path, capsys):
     out = tmp_path / "bench.json"
-    assert main(["--communes", "12", "--periods", "3", "--json", str(out),
+    assert main(["--communes", "12", "--periods", "3", "--json", str(out), "--rebuild-periods", "2",
                  "--bench-dir", str(tmp_path / "bench"), "--quiet"]) == 0
     result = json.loads(out.read_text(encoding="utf-8"))
     assert KEYS <= result.keys()
@@ -68,6 +68,8 @@ def test_tiny_benchmark_run_writes_every_key(tmp_path, capsys):
         assert result[key] > 0, key
     assert set(result["seconds_stages"]) >= {"received_files", "staged_submissions", "published_appendix"}
     assert all(v > 0 for v in result["seconds_stages"].values())
+    assert result["files_rebuild"] == 24 and len(result["seconds_rebuild_by_period"]) == 2
+    assert result["seconds_rebuild"] > 0 and result["rebuild_per_file_ms"] > 0
     assert "marginal_ratio" in capsys.readouterr().out
     # Afterwards the pipeline reads the real reference units again.
     assert "TRE_EM_UNITS_FILE" not in os.environ

@@ -16,6 +16,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", dest="json_out", help="write the figures to this JSON file")
     p.add_argument("--seed", type=int, default=2024, help="generator seed (data is cached by seed)")
     p.add_argument("--bench-dir", default=str(BENCH_DIR), help="where generated data and runs go (default data/bench/)")
+    p.add_argument("--rebuild-periods", type=int, default=0,
+                   help="also run the last R periods' files from an empty warehouse, period after period")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -25,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.communes < 5 or args.periods < 2:
         print("error: need --communes ≥ 5 and --periods ≥ 2", file=sys.stderr)
         return 2
-    result = run_benchmark(args.communes, args.periods, args.seed, Path(args.bench_dir), quiet=args.quiet)
+    result = run_benchmark(args.communes, args.periods, args.seed, Path(args.bench_dir), quiet=args.quiet,
+                           rebuild_periods=args.rebuild_periods)
     print(table(result))
     if args.json_out:
         write_json(result, Path(args.json_out))

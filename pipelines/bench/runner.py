@@ -13,6 +13,7 @@ the history warehouse (the no-new-files run re-runs the full run's data director
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import multiprocessing
@@ -53,7 +54,9 @@ class Setup:
     periods: int
     seed: int
     bench_dir: Path
+    rebuild_periods: int = 0
     last: str = field(default_factory=last_full_period)
+    figures: pl.DataFrame | None = None
 
     @property
     def cache(self) -> Path:
@@ -112,19 +115,27 @@ def generate(setup: Setup, progress: tqdm) -> pl.DataFrame:
     """Units, figures and the last period's files (files and units cached by seed)."""
     units = synthetic.synthetic_units(setup.communes, setup.seed)
     figures = synthetic.synthetic_figures(units, setup.all_periods(), setup.seed)
-    done = setup.cache / "files.complete"
-    if not done.exists():
+    if not setup.units_file.exists():
         setup.units_file.parent.mkdir(parents=True, exist_ok=True)
         units.drop("province_code").write_csv(setup.units_file)
-        shutil.rmtree(setup.files, ignore_errors=True)
-        setup.files.mkdir(parents=True)
+    period_files(setup, figures, setup.last, progress)
+    return figures
+
+
+def period_files(setup: Setup, figures: pl.DataFrame, period: str, progress: tqdm) -> list[Path]:
+    """The files of `period`, generated once (cache/files/<period>/) and listed in name order."""
+    folder = setup.cache / "files" / period
+    done = setup.cache / "files" / f"{period}.complete"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
         progress.reset(total=setup.communes)
-        progress.set_description("generating files")
-        for sub in synthetic.period_submissions(figures, setup.last, setup.seed):
-            (setup.files / sub.name).write_bytes(sub.data)
+        progress.set_description(f"generating files for {period}")
+        for sub in synthetic.period_submissions(figures, period, setup.seed):
+            (folder / sub.name).write_bytes(sub.data)
             progress.update(1)
         done.touch()
-    return figures
+    return sorted(p for p in folder.iterdir() if p.is_file())
 
 
 def _build_history(setup: Setup) -> None:
@@ -145,7 +156,7 @@ def ensure_history(setup: Setup, progress: tqdm) -> None:
     if (setup.history / "complete").exists():
         return
     progress.set_description(f"loading {setup.periods - 1} periods of history")
-    child = multiprocessing.get_context("spawn").Process(target=_build_history, args=(setup,))
+    child = multiprocessing.get_context("spawn").Process(target=_build_history, args=(dataclasses.replace(setup, figures=None),))
     child.start()
     child.join()
     if child.exitcode != 0:
@@ -180,8 +191,8 @@ def cpu_seconds() -> float:
     return total
 
 
-def timed_run(setup: Setup, data_dir: Path) -> dict:
-    """One `publish_period` run of the last period, through the CLI's own function."""
+def timed_run(setup: Setup, data_dir: Path, period: str | None = None) -> dict:
+    """One `publish_period` run (of the last period by default), through the CLI's own function."""
     import dagster as dg
 
     from pipelines.cli import run_period
@@ -190,7 +201,7 @@ def timed_run(setup: Setup, data_dir: Path) -> dict:
     with PeakRss() as rss:
         cpu_before = cpu_seconds()
         started = time.perf_counter()
-        outcome = run_period(setup.last, data_dir, instance)
+        outcome = run_period(period or setup.last, data_dir, instance)
         seconds = time.perf_counter() - started
         cpu = cpu_seconds() - cpu_before
     if not outcome.success:
@@ -230,10 +241,10 @@ def cold_start_seconds() -> float:
 
 
 def run_benchmark(communes: int, periods: int, seed: int = 2024, bench_dir: Path = BENCH_DIR,
-                  quiet: bool = False) -> dict:
+                  quiet: bool = False, rebuild_periods: int = 0) -> dict:
     if periods < 2:
         raise ValueError("--periods must be at least 2 (history plus the timed period)")
-    setup = Setup(communes, periods, seed, bench_dir.resolve())
+    setup = Setup(communes, periods, seed, bench_dir.resolve(), min(rebuild_periods, periods))
     with synthetic_reference(setup.units_file):
         return _run(setup, quiet)
 
@@ -260,13 +271,15 @@ def _run(setup: Setup, quiet: bool) -> dict:
     from pipelines.assets.common import reference_units
 
     steps = ["generate", "history", "warm-up", "fifth of the files", "all files", "no new files", "bare read"]
+    if setup.rebuild_periods:
+        steps.append("rebuild")
     progress = tqdm(total=len(steps), disable=quiet, unit="step", leave=False)
     overall = tqdm(steps, disable=quiet, desc="benchmark", unit="step")
     results: dict = {}
     for step in overall:
         overall.set_postfix_str(step)
         if step == "generate":
-            generate(setup, progress)
+            setup.figures = generate(setup, progress)
             reference_units.cache_clear()
             files = sorted(p for p in setup.files.iterdir() if p.is_file())
         elif step == "history":
@@ -284,6 +297,8 @@ def _run(setup: Setup, quiet: bool) -> dict:
             results["counts"] = warehouse_counts(full_dir, setup.last)
         elif step == "no new files":
             results["fixed"] = timed_run(setup, setup.bench_dir / "runs" / "full")
+        elif step == "rebuild":
+            results["rebuild"] = rebuild(setup, progress)
         else:
             # Read twice and keep the second: the pipeline's runs also read files the OS has cached.
             baseline.bare_read(setup.files)
@@ -293,6 +308,32 @@ def _run(setup: Setup, quiet: bool) -> dict:
     overall.close()
     progress.close()
     return report(setup, results, cold_start_seconds())
+
+
+def rebuild(setup: Setup, progress: tqdm) -> dict:
+    """The last R periods' files run from an empty warehouse, period after period, as
+    `python -m pipelines run` does over a whole inbox (or after the parser changes)."""
+    periods = setup.all_periods()[-setup.rebuild_periods:]
+    run_dir = setup.bench_dir / "runs" / "rebuild"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    files = 0
+    for period in periods:
+        inbox = run_dir / "inbox" / period
+        inbox.mkdir(parents=True)
+        for path in period_files(setup, setup.figures, period, progress):
+            os.link(path, inbox / path.name)
+            files += 1
+    runs = [timed_run(setup, run_dir, period) for period in periods]
+    seconds = sum(r["seconds"] for r in runs)
+    return {
+        "periods": len(periods),
+        "files": files,
+        "seconds": seconds,
+        "cpu_seconds": sum(r["cpu_seconds"] for r in runs),
+        "seconds_by_period": [round(r["seconds"], 3) for r in runs],
+        "cpu_seconds_by_period": [round(r["cpu_seconds"], 3) for r in runs],
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+    }
 
 
 def report(setup: Setup, results: dict, cold_start: float) -> dict:
@@ -333,6 +374,21 @@ def report(setup: Setup, results: dict, cold_start: float) -> dict:
         "seconds_cold_start": round(cold_start, 3),
         "seconds_first_run": round(results["warm_up"]["seconds"], 4),
         "baseline": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in bare.items()},
+    } | rebuild_keys(results.get("rebuild"))
+
+
+def rebuild_keys(rebuilt: dict | None) -> dict:
+    if not rebuilt:
+        return {}
+    return {
+        "files_rebuild": rebuilt["files"],
+        "periods_rebuild": rebuilt["periods"],
+        "seconds_rebuild": round(rebuilt["seconds"], 3),
+        "cpu_seconds_rebuild": round(rebuilt["cpu_seconds"], 3),
+        "rebuild_per_file_ms": round(rebuilt["seconds"] / max(rebuilt["files"], 1) * 1000, 4),
+        "seconds_rebuild_by_period": rebuilt["seconds_by_period"],
+        "cpu_seconds_rebuild_by_period": rebuilt["cpu_seconds_by_period"],
+        "peak_rss_mb_rebuild": round(rebuilt["peak_rss_mb"], 1),
     }
 
 
@@ -365,6 +421,16 @@ def table(result: dict) -> str:
     for step in STEPS:
         cells = [result[k].get(step) for k in ("seconds_stages", "seconds_stages_fifth", "seconds_stages_fixed")]
         lines.append(f"{step:24}" + "".join(f"{c:>12.3f}" if c is not None else f"{'-':>12}" for c in cells))
+    if "files_rebuild" in result:
+        cumulative = [round(sum(result["cpu_seconds_rebuild_by_period"][: i + 1]), 2)
+                      for i in range(result["periods_rebuild"])]
+        lines += [
+            "",
+            f"rebuild of {result['periods_rebuild']} periods from an empty warehouse: {result['files_rebuild']} files, "
+            f"{result['seconds_rebuild']:.2f} s (CPU {result['cpu_seconds_rebuild']:.2f} s), "
+            f"{result['rebuild_per_file_ms']:.3f} ms/file",
+            f"  CPU seconds after each period: {cumulative}",
+        ]
     return "\n".join(lines)
 
 
