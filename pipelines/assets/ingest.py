@@ -8,6 +8,7 @@ import polars as pl
 from pipelines import archive, warehouse
 from pipelines.assets.common import PERIODS, markdown_table, now, reference_units
 from pipelines.inbox import files_for_period
+from pipelines.inbox_hashes import InboxHashes
 from pipelines.parallel_parse import parse_many
 from pipelines.resources import Storage
 from pipelines.units import units_valid_in
@@ -34,9 +35,16 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
         known = set(warehouse.query(con, "select_known_hashes")["sha256"].to_list())
         new, repeated = [], []
         archived = archive.Batch(layout.root)
+        hashes = InboxHashes.load(con, period)
         for path in paths:
+            inbox_path = PurePath(path.relative_to(layout.inbox)).as_posix()
+            sha, stat = hashes.lookup(inbox_path, path)
+            if sha in known:  # unchanged since a run read it: not even read again
+                repeated.append(path.name)
+                continue
             data = path.read_bytes()
             sha = archive.sha256_of(data)
+            hashes.remember(inbox_path, stat, sha)
             if sha in known:
                 repeated.append(path.name)
                 continue
@@ -45,7 +53,7 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
             new.append({
                 "sha256": sha,
                 "original_name": path.name,
-                "inbox_path": PurePath(path.relative_to(layout.inbox)).as_posix(),
+                "inbox_path": inbox_path,
                 "period_folder": period,
                 "size_bytes": len(data),
                 "archive_path": relpath.as_posix(),
@@ -59,6 +67,7 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
         })
         with warehouse.transaction(con):
             warehouse.insert(con, "raw.received_files", frame)
+            hashes.save(con)
     return dg.MaterializeResult(metadata={
         "files_in_inbox": len(paths),
         "new_files": frame.height,
