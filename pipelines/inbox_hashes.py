@@ -40,6 +40,14 @@ class InboxHashes:
         record = self.remembered.get(inbox_path)
         return (record[1] if record and record[0] == _identity(stat) else None), stat
 
+    def known_hashes(self, con: duckdb.DuckDBPyConnection, files: list[tuple[str, Path]]) -> set[str]:
+        """The received hashes this run can meet among (inbox path, path) `files`: when every
+        file is unchanged, only theirs (a lookup that does not grow with history); else all."""
+        cached = [self.lookup(inbox_path, path)[0] for inbox_path, path in files]
+        if all(cached):
+            return set(warehouse.query(con, "select_known_among", shas=cached)["sha256"].to_list())
+        return set(warehouse.query(con, "select_known_hashes")["sha256"].to_list())
+
     def remember(self, inbox_path: str, stat: os.stat_result, sha256: str) -> None:
         """`stat` taken before the bytes were read: a file changed since is read again next run."""
         size, mtime, ctime = _identity(stat)

@@ -32,10 +32,10 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
     layout = storage.layout
     paths = files_for_period(layout.inbox, period)
     with storage.connect() as con:
-        known = set(warehouse.query(con, "select_known_hashes")["sha256"].to_list())
+        hashes = InboxHashes.load(con, period)
+        known = hashes.known_hashes(con, [(PurePath(p.relative_to(layout.inbox)).as_posix(), p) for p in paths])
         new, repeated = [], []
         archived = archive.Batch(layout.root)
-        hashes = InboxHashes.load(con, period)
         for path in paths:
             inbox_path = PurePath(path.relative_to(layout.inbox)).as_posix()
             sha, stat = hashes.lookup(inbox_path, path)
