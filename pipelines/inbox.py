@@ -6,6 +6,7 @@ loose: its period is the one written in it (see `period_text`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pipelines.period_text import PeriodVerdict, resolve_period
@@ -61,11 +62,18 @@ def loose_files(inbox: Path) -> list[Path]:
     return sorted(found)
 
 
-def inbox_periods(inbox: Path, bounds: tuple[str, str]) -> list[str]:
+def inbox_periods(inbox: Path, bounds: tuple[str, str], registered: Callable[[list[Path]], dict[Path, str]] | None = None
+                  ) -> list[str]:
     """The periods the inbox holds files for: its period folders and the periods written
-    in its loose files (within `bounds`), oldest first."""
+    in its loose files (within `bounds`), oldest first. `registered` gives the period of
+    loose files the warehouse already holds unchanged, which are then not read again."""
     periods = set(period_folders(inbox))
-    for path in loose_files(inbox):
+    loose = loose_files(inbox)
+    known = registered(loose) if registered is not None and loose else {}
+    for path in loose:
+        if path in known:
+            periods.add(known[path])
+            continue
         verdict = file_period(path, bounds)
         if verdict.period:
             periods.add(verdict.period)
