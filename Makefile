@@ -41,5 +41,9 @@ ui: setup
 sql: setup
 	$(PY) -m pipelines sql --data-dir data
 
+## make bench: the scale benchmark at province size (figures in BENCHMARKS.md)
+bench: setup
+	$(PY) -m pipelines.bench --communes 300 --periods 13 --json data/bench/bench.json
+
 clean:
 	rm -rf data/inbox data/archive data/published data/warehouse.duckdb* data/analyst.duckdb

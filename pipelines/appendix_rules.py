@@ -56,8 +56,9 @@ def unknown_units(appendix: pl.DataFrame, units: pl.DataFrame) -> list[str]:
     """Every unit row must be a unit valid in the period, and every such unit present once."""
     listed = units_rows(appendix)["commune_code"].to_list()
     expected = units["unit_code"].to_list()
-    problems = [f"{code} is not a unit of this period" for code in listed if code not in expected]
-    problems += [f"{code} is missing from the appendix" for code in expected if code not in listed]
+    expected_set, listed_set = set(expected), set(listed)  # sets: a country has 10,000 units
+    problems = [f"{code} is not a unit of this period" for code in listed if code not in expected_set]
+    problems += [f"{code} is missing from the appendix" for code in expected if code not in listed_set]
     if len(set(listed)) != len(listed):
         problems.append("a unit appears twice")
     return problems

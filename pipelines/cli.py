@@ -19,6 +19,7 @@ import dagster as dg
 from pipelines import warehouse
 from pipelines.analyst_db import ensure_analyst_copy
 from pipelines.inbox import inbox_periods
+from pipelines.inbox_hashes import registered_periods
 from pipelines.periods import is_period
 from pipelines.resources import Storage
 from pipelines.settings import DEFAULT_DATA_DIR, DataDir
@@ -80,6 +81,15 @@ def summary(data_dir: Path, periods: list[str]) -> list[str]:
     return lines
 
 
+def _registered_periods(data_dir: Path, paths: list[Path]) -> dict[Path, str]:
+    """The periods of loose inbox files the warehouse holds unchanged (none before a first run)."""
+    storage = Storage(data_dir=str(data_dir))
+    if not storage.layout.warehouse.exists():
+        return {}
+    with storage.connect() as con:
+        return registered_periods(con, storage.layout.inbox, paths)
+
+
 def command_run(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir).resolve()
     layout = DataDir.at(data_dir)
@@ -91,7 +101,7 @@ def command_run(args: argparse.Namespace) -> int:
     else:
         from pipelines.assets.ingest import period_bounds
 
-        periods = inbox_periods(layout.inbox, period_bounds())
+        periods = inbox_periods(layout.inbox, period_bounds(), lambda paths: _registered_periods(data_dir, paths))
     from pipelines.assets.common import PERIODS
 
     outside = [p for p in periods if not PERIODS.has_partition_key(p)]

@@ -6,6 +6,7 @@ loose: its period is the one written in it (see `period_text`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pipelines.period_text import PeriodVerdict, resolve_period
@@ -67,10 +68,16 @@ def loose_file_period(path: Path, bounds: tuple[str, str]) -> str:
     return file_period(path, bounds).period or bounds[1]
 
 
-def inbox_periods(inbox: Path, bounds: tuple[str, str]) -> list[str]:
+def inbox_periods(inbox: Path, bounds: tuple[str, str], registered: Callable[[list[Path]], dict[Path, str]] | None = None
+                  ) -> list[str]:
     """The periods the inbox holds files for: its period folders and the periods of its
     loose files (`loose_file_period`), oldest first. A loose file alone in the inbox that
-    names no period still gets a run, so it is archived and its rejection reported."""
+    names no period still gets a run, so it is archived and its rejection reported.
+    `registered` gives the period of loose files the warehouse already holds unchanged,
+    which are then not read again."""
     periods = set(period_folders(inbox))
-    periods.update(loose_file_period(path, bounds) for path in loose_files(inbox))
+    loose = loose_files(inbox)
+    known = registered(loose) if registered is not None and loose else {}
+    for path in loose:
+        periods.add(known.get(path) or loose_file_period(path, bounds))
     return sorted(periods)

@@ -8,6 +8,7 @@ matter of configuration. Texts may change from a date on (`[[scope.editions]]`):
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +17,7 @@ import polars as pl
 
 from pipelines.crosswalk import load_crosswalk
 from pipelines.periods import period_start
-from pipelines.settings import CONFIG_FILE, REFERENCE_DIR, load_config
+from pipelines.settings import CONFIG_FILE, REFERENCE_DIR, UNITS_FILE_ENV, load_config
 from pipelines.units import load_units, units_valid_in
 
 TEXT_KEYS = ("title", "attachment_line", "area")
@@ -64,5 +65,9 @@ def load_scope(config: dict, reference_dir: Path = REFERENCE_DIR) -> Scope:
 
 @lru_cache(maxsize=1)
 def configured_scope() -> Scope:
-    """The scope of data/config.toml (read once per process)."""
-    return load_scope(load_config(CONFIG_FILE))
+    """The scope of data/config.toml (read once per process). TRE_EM_UNITS_FILE, when set,
+    replaces its units (the crosswalk, which names the configured units, is then empty)."""
+    scope = load_scope(load_config(CONFIG_FILE))
+    if os.environ.get(UNITS_FILE_ENV):
+        return Scope(load_units(Path(os.environ[UNITS_FILE_ENV])), load_crosswalk(None), scope.settings)
+    return scope

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
@@ -12,6 +13,8 @@ SQL_DIR = REPO_ROOT / "sql"
 DEFAULT_DATA_DIR = REPO_ROOT / "data"
 REFERENCE_DIR = DEFAULT_DATA_DIR / "reference"
 CONFIG_FILE = DEFAULT_DATA_DIR / "config.toml"
+# A run may use another units file (the benchmark's synthetic country): an absolute path.
+UNITS_FILE_ENV = "TRE_EM_UNITS_FILE"
 
 
 def load_config(path: Path = CONFIG_FILE) -> dict:
@@ -80,4 +83,6 @@ class Programme:
 
     @property
     def units_file(self) -> Path:
+        if os.environ.get(UNITS_FILE_ENV):
+            return Path(os.environ[UNITS_FILE_ENV])
         return REFERENCE_DIR / self.scope.get("units", "units.csv")

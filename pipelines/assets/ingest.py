@@ -17,11 +17,12 @@ import polars as pl
 from pipelines import archive, warehouse
 from pipelines.assets.common import PERIODS, PROGRAMME, markdown_table, now, reference_units
 from pipelines.inbox import file_period, files_for_period, loose_files
+from pipelines.inbox_hashes import InboxHashes
+from pipelines.parallel_parse import parse_many
 from pipelines.period_text import label
 from pipelines.periods import period_of
 from pipelines.rejections import message
 from pipelines.resources import Storage
-from pipelines.submissions import ParsedFile, parse_submission, too_large
 
 # Bump when parsing changes what a file yields: files are then parsed again from the archive.
 PARSER_VERSION = 2
@@ -69,45 +70,62 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
     arrivals = sorted(filed + loose, key=lambda item: (written_at(item[0]), item[0].name))
     bounds = period_bounds()
     with storage.connect() as con:
-        known = dict(warehouse.query(con, "select_known_files").iter_rows())
+        inbox_paths = [(PurePath(path.relative_to(layout.inbox)).as_posix(), path) for path, _ in arrivals]
+        hashes = InboxHashes.load(con, [inbox_path for inbox_path, _ in inbox_paths])
+        known = hashes.known_files(con, inbox_paths)
         new, repeated, refiled, elsewhere, copies = [], [], [], 0, []
-        for path, folder in arrivals:
-            try:
-                sha, size = archive.hash_file(path)
-            except OSError:  # removed or locked since the inbox was listed: the next run sees it
-                context.log.warning(f"could not read {path}")
-                continue
-            inbox_path = PurePath(path.relative_to(layout.inbox)).as_posix()
-            if sha in known:
-                if folder is not None and known[sha] is None:
-                    refiled.append({"sha256": sha, "period": folder, "period_folder": folder, "inbox_path": inbox_path})
-                    known[sha] = folder
-                elif folder == period and known[sha] not in (None, period):
-                    copies.append(same_file_rejection(sha, path.name, period, known[sha]))
-                repeated.append(path.name)
-                continue
-            relpath = archive.archive_relpath(sha, path.suffix)
-            if not (layout.root / relpath).exists():
+        archived = archive.Batch(layout.root)
+        try:
+            for (path, folder), (inbox_path, _) in zip(arrivals, inbox_paths, strict=True):
                 try:
-                    sha, size, relpath = archive.store_file(layout.root, path)
-                except OSError:
-                    context.log.warning(f"could not archive {path}")
+                    sha, stat = hashes.lookup(inbox_path, path)
+                    if sha is None:  # new or changed since a run read it: hashed (in chunks)
+                        sha, size = archive.hash_file(path)
+                        hashes.remember(inbox_path, stat, sha)
+                    else:  # unchanged since a run read it: not even read again
+                        size = stat.st_size
+                except OSError:  # removed or locked since the inbox was listed: the next run sees it
+                    context.log.warning(f"could not read {path}")
                     continue
-            counts_for = folder if folder is not None else file_period(layout.root / relpath, bounds).period
-            if counts_for not in (period, None):
-                elsewhere += 1  # archived now; registered by its own period's run, so history stays in order
-                continue
-            known[sha] = counts_for
-            new.append({
-                "sha256": sha, "original_name": path.name, "inbox_path": inbox_path,
-                "period_folder": folder, "period": counts_for, "size_bytes": size,
-                "archive_path": relpath.as_posix(), "received_at": now(),
-            })
+                if sha in known:
+                    if folder is not None and known[sha] is None:
+                        refiled.append(
+                            {"sha256": sha, "period": folder, "period_folder": folder, "inbox_path": inbox_path}
+                        )
+                        known[sha] = folder
+                    elif folder == period and known[sha] not in (None, period):
+                        copies.append(same_file_rejection(sha, path.name, period, known[sha]))
+                    repeated.append(path.name)
+                    continue
+                relpath = archive.archive_relpath(sha, path.suffix)
+                if not (layout.root / relpath).exists():
+                    try:
+                        sha, size, relpath = archived.store_file(path)
+                    except OSError:
+                        context.log.warning(f"could not archive {path}")
+                        continue
+                if folder is None:
+                    counts_for = file_period(archived.readable(relpath), bounds).period
+                else:
+                    counts_for = folder
+                if counts_for not in (period, None):
+                    elsewhere += 1  # archived now; registered by its own period's run, so history stays in order
+                    continue
+                known[sha] = counts_for
+                new.append({
+                    "sha256": sha, "original_name": path.name, "inbox_path": inbox_path,
+                    "period_folder": folder, "period": counts_for, "size_bytes": size,
+                    "archive_path": relpath.as_posix(), "received_at": now(),
+                })
+            archived.commit()  # every new copy on disk before any is registered
+        finally:
+            archived.discard()
         frame = pl.DataFrame(new, schema=RECEIVED_SCHEMA)
         with warehouse.transaction(con):
             warehouse.insert(con, "raw.received_files", frame)
             for change in refiled:
                 warehouse.execute(con, "update_received_period", **change)
+            hashes.save(con)
             # Recorded afresh on every run, so it stays while the copy lies in the folder.
             warehouse.execute(con, "delete_period_rejections_of_code", period=period, code=SAME_FILE_CODE)
             warehouse.insert(con, "staging.rejections", pl.DataFrame(copies, schema=SAME_FILE_SCHEMA))
@@ -134,20 +152,6 @@ def same_file_rejection(sha: str, name: str, period: str, other: str) -> dict:
             "message": message(SAME_FILE_CODE, period=label(period), detail=label(other))}
 
 
-def parse_received(data_root: Path, file: dict, period: str) -> ParsedFile:
-    """Parse one registered file for the run of `period` (its period, or unknown: None)."""
-    units = reference_units()
-    rejected = too_large(file["size_bytes"])
-    if rejected is not None:
-        rejected.period = file["period"]
-        return rejected
-    data = (data_root / file["archive_path"]).read_bytes()
-    suffix = PurePath(file["original_name"]).suffix.lower()
-    if file["period"] is None and file["period_folder"] is None:
-        return parse_submission(data, suffix, units, loose_bounds=period_bounds())
-    return parse_submission(data, suffix, units, period)
-
-
 @dg.asset(
     partitions_def=PERIODS,
     group_name="ingest",
@@ -164,8 +168,9 @@ def staged_submissions(context: dg.AssetExecutionContext, storage: Storage) -> d
     with storage.connect() as con:
         todo = warehouse.query(con, "select_unparsed_files", period=period, parser_version=PARSER_VERSION)
         rows, rejections, sheet_rows, parsed_files, refiled = [], [], [], [], []
-        for file in todo.iter_rows(named=True):
-            parsed = parse_received(storage.layout.root, file, period)
+        files = list(todo.iter_rows(named=True))
+        parsed_in_order = parse_many(storage.layout.root, files, period, reference_units(), period_bounds())
+        for file, parsed in zip(files, parsed_in_order, strict=True):
             sha = file["sha256"]
             counts_for = file["period"] or file["period_folder"]
             if counts_for is None and parsed.period is not None:

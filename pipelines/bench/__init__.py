@@ -1,0 +1,1 @@
+"""The scale benchmark: synthetic country, history load, timed runs, bare-read floor."""

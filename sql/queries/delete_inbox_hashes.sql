@@ -1,0 +1,1 @@
+DELETE FROM raw.inbox_hashes WHERE inbox_path IN (SELECT unnest($paths));

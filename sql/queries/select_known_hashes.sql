@@ -1,1 +1,0 @@
-SELECT sha256 FROM raw.received_files;

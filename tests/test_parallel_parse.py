@@ -1,0 +1,52 @@
+"""parse_many: the pool gives each file the ParsedFile parsing it in-process gives it, in order."""
+
+from pathlib import Path
+
+from polars.testing import assert_frame_equal
+
+from pipelines import parallel_parse
+from pipelines.bench.synthetic import period_submissions, synthetic_figures, synthetic_units
+
+BOUNDS = ("2024-01", "2024-12")
+
+
+def _registered(tmp_path: Path, units, seed: int) -> list[dict]:
+    """The period's synthetic files archived under tmp_path, as raw.received_files rows."""
+    figures = synthetic_figures(units, ["2024-07"], seed=seed)
+    files = []
+    for sub in period_submissions(figures, "2024-07", seed):
+        (tmp_path / "archive").mkdir(exist_ok=True)
+        (tmp_path / "archive" / sub.name).write_bytes(sub.data)
+        files.append({"archive_path": f"archive/{sub.name}", "original_name": sub.name,
+                      "size_bytes": len(sub.data), "period": "2024-07", "period_folder": "2024-07",
+                      "sha256": "unused by the parser"})
+    return files
+
+
+def test_pool_and_in_process_parse_agree_file_for_file(tmp_path: Path, monkeypatch):
+    units = synthetic_units(parallel_parse.MIN_PARALLEL_FILES + 10, seed=9)
+    files = _registered(tmp_path, units, 9)
+    # One file loose in the inbox (no folder, period unknown at registration): parsed with the bounds.
+    files[0] = {**files[0], "period": None, "period_folder": None}
+    monkeypatch.setenv(parallel_parse.WORKERS_ENV, "2")
+    pooled = parallel_parse.parse_many(tmp_path, files, "2024-07", units, BOUNDS)
+    assert parallel_parse._POOL, "a run this large should use the worker pool"
+    parallel_parse.shutdown()
+    here = parallel_parse.parse_files(tmp_path, files, "2024-07", units, BOUNDS)
+    assert len(pooled) == len(here) == len(files)
+    for a, b in zip(pooled, here, strict=True):
+        assert_frame_equal(a.rows, b.rows)
+        assert_frame_equal(a.rejections, b.rejections)
+        assert [s.rows for s in a.sheets] == [s.rows for s in b.sheets]
+        assert a.period == b.period
+    assert sum(p.rows.height for p in pooled) > len(files) * 0.9
+
+
+def test_small_runs_and_one_worker_parse_in_process(tmp_path: Path, monkeypatch):
+    units = synthetic_units(20, seed=4)
+    files = _registered(tmp_path, units, 4)
+    monkeypatch.setenv(parallel_parse.WORKERS_ENV, "1")
+    parallel_parse.shutdown()
+    parsed = parallel_parse.parse_many(tmp_path, files, "2024-07", units, BOUNDS)
+    assert len(parsed) == 20 and not parallel_parse._POOL
+    assert sum(p.rows.height for p in parsed) > 15
