@@ -26,26 +26,6 @@ def archive_relpath(sha256: str, suffix: str) -> Path:
     return Path("archive") / "sha256" / sha256[:2] / f"{sha256}{safe_suffix(suffix)}"
 
 
-def store(root: Path, sha256: str, suffix: str, data: bytes) -> Path:
-    """Write `data` under the data dir `root` unless that content is there already.
-
-    The copy is written to a temporary name, flushed to disk, then renamed: a reader
-    (or a crash) never sees half a file.
-    """
-    relpath = archive_relpath(sha256, suffix)
-    target = root / relpath
-    if target.exists() and target.stat().st_size == len(data):
-        return relpath
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, target)
-    return relpath
-
-
 CHUNK = 1 << 20
 
 
@@ -59,39 +39,8 @@ def hash_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def store_file(root: Path, path: Path) -> tuple[str, int, Path]:
-    """Copy `path` into the archive in chunks, hashing what is copied: (sha256, size, relpath).
-
-    The hash is of the bytes actually archived, so a file rewritten while it is copied
-    is archived under the name of what was copied.
-    """
-    staging = root / "archive" / "incoming"
-    staging.mkdir(parents=True, exist_ok=True)
-    tmp = staging / f".{os.getpid()}.tmp"
-    digest, size = hashlib.sha256(), 0
-    try:
-        with open(path, "rb") as src, open(tmp, "wb") as dst:
-            while chunk := src.read(CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-                dst.write(chunk)
-            dst.flush()
-            os.fsync(dst.fileno())
-        sha = digest.hexdigest()
-        relpath = archive_relpath(sha, path.suffix)
-        target = root / relpath
-        if target.exists() and target.stat().st_size == size:
-            return sha, size, relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, target)
-        return sha, size, relpath
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 class Batch:
-    """Many inbox files archived in one run, as `store_file` does one, with one flush.
+    """The inbox files a run archives, flushed to disk together.
 
     `store_file` streams each file in chunks to its own temporary name (hashing what it
     copies, holding no file in memory); `commit` flushes all of them to disk from threads

@@ -18,15 +18,7 @@ def units():
 
 
 def workbook(rows: list[list]) -> bytes:
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet()
-    for i, row in enumerate(rows):
-        for j, value in enumerate(row):
-            if value is not None:
-                sheet.write(i, j, value)
-    book.close()
-    return buffer.getvalue()
+    return workbook_sheets([rows])
 
 
 def test_simple_template(units):
