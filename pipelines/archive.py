@@ -52,6 +52,10 @@ class Batch:
         self.root = root
         self.staging = root / "archive" / "incoming"
         self.pending: dict[Path, Path] = {}  # target → temporary copy
+        # A run killed before `commit` leaves its copies; runs never overlap, so any is stale.
+        if self.staging.is_dir():
+            for stale in self.staging.glob(".*.tmp*"):
+                stale.unlink(missing_ok=True)
 
     def store_file(self, path: Path) -> tuple[str, int, Path]:
         """Copy `path` towards the archive: (sha256, size, relpath); see `readable`."""

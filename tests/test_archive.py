@@ -1,0 +1,66 @@
+"""The archive: streamed copies named by content, a batch flushed once, nothing half-written."""
+
+import hashlib
+from pathlib import Path
+
+from pipelines import archive
+
+
+def _inbox(tmp_path: Path, files: dict[str, bytes]) -> list[Path]:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name, data in files.items():
+        (inbox / name).write_bytes(data)
+    return [inbox / name for name in files]
+
+
+def test_hash_file_reads_in_chunks_and_matches_sha256(tmp_path, monkeypatch):
+    monkeypatch.setattr(archive, "CHUNK", 7)
+    data = bytes(range(256)) * 3
+    (path,) = _inbox(tmp_path, {"a.csv": data})
+    assert archive.hash_file(path) == (hashlib.sha256(data).hexdigest(), len(data))
+
+
+def test_batch_copies_are_invisible_until_commit_then_byte_for_byte(tmp_path, monkeypatch):
+    monkeypatch.setattr(archive, "CHUNK", 5)
+    files = {"Phước Hưng.XLSX": b"workbook bytes " * 10, "b.csv": b"a;b\n1;2\n", "copy of b.csv": b"a;b\n1;2\n"}
+    paths = _inbox(tmp_path, files)
+    root = tmp_path / "data"
+    batch = archive.Batch(root)
+    stored = [batch.store_file(path) for path in paths]
+    for (sha, size, relpath), data in zip(stored, files.values(), strict=True):
+        assert (sha, size) == (hashlib.sha256(data).hexdigest(), len(data))
+        assert not (root / relpath).exists()  # nothing in the archive before commit
+        readable = batch.readable(relpath)
+        assert readable.read_bytes() == data and readable.suffix == relpath.suffix
+    assert stored[0][2].suffix == ".xlsx"
+    assert stored[1][2] == stored[2][2] and len(batch.pending) == 2  # same content: one copy
+    batch.commit()
+    for (_, _, relpath), data in zip(stored, files.values(), strict=True):
+        assert (root / relpath).read_bytes() == data
+    assert list((root / "archive" / "incoming").iterdir()) == []
+
+
+def test_discard_and_a_killed_runs_leftovers_leave_no_temporary_copies(tmp_path):
+    (path,) = _inbox(tmp_path, {"a.csv": b"1,2,3\n"})
+    root = tmp_path / "data"
+    batch = archive.Batch(root)
+    _, _, relpath = batch.store_file(path)
+    batch.discard()
+    assert not (root / relpath).exists() and list((root / "archive" / "incoming").iterdir()) == []
+    # A run killed before commit leaves its copy; the next batch clears it.
+    archive.Batch(root).store_file(path)
+    assert len(list((root / "archive" / "incoming").iterdir())) == 1
+    archive.Batch(root)
+    assert list((root / "archive" / "incoming").iterdir()) == []
+
+
+def test_content_already_archived_is_not_copied_again(tmp_path):
+    (path,) = _inbox(tmp_path, {"a.csv": b"1,2,3\n"})
+    root = tmp_path / "data"
+    first = archive.Batch(root)
+    _, _, relpath = first.store_file(path)
+    first.commit()
+    again = archive.Batch(root)
+    assert again.store_file(path)[2] == relpath and again.pending == {}
+    assert list((root / "archive" / "incoming").iterdir()) == []
