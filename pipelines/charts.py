@@ -57,6 +57,11 @@ def tick_periods(periods: list[str], positions: dict[str, int], min_gap: float) 
     return shown
 
 
+# A chart stays readable (and quick to draw) up to this many units. A larger scope (a
+# province, the country) gets the scope's line alone and the units lowest in the ranking.
+MAX_UNITS_CHARTED = 25
+
+
 def line_chart(
     history: pl.DataFrame, period: str, target_pct: float, scope_name: str, changes: tuple[dt.date, ...] = ()
 ) -> Figure:
@@ -72,6 +77,9 @@ def line_chart(
         months = [period_start(p).year * 12 + period_start(p).month for p in periods]
         positions = {p: m - months[0] for p, m in zip(periods, months, strict=True)}
         names = history.filter(pl.col("unit_code").is_not_null())["unit_name"].unique(maintain_order=True).to_list()
+        too_many = len(names) > MAX_UNITS_CHARTED
+        if too_many:
+            names = []
         colors = plt.get_cmap("tab20").colors
         for i, name in enumerate(names):
             rows = history.filter(pl.col("unit_name") == name).sort("period")
@@ -98,7 +106,8 @@ def line_chart(
         axes.yaxis.set_major_formatter(FuncFormatter(_percent))
         axes.set_ylabel(RATE_AXIS)
         axes.set_xlabel("Kỳ báo cáo (tháng)")
-        axes.set_title(f"Tỷ lệ trẻ em được làm sạch dữ liệu qua các tháng, đến tháng {month_label(period)}")
+        title = f"Tỷ lệ trẻ em được làm sạch dữ liệu qua các tháng, đến tháng {month_label(period)}"
+        axes.set_title(title + (f"\n({scope_name} toàn địa bàn; từng đơn vị: xem biểu đồ xếp hạng)" if too_many else ""))
         axes.grid(axis="y", alpha=0.3)
         axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
         figure.tight_layout()
@@ -109,6 +118,8 @@ def bar_chart(history: pl.DataFrame, period: str, target_pct: float, scope_name:
     """This period's units sorted by clean rate, highest on top, the target and scope marked."""
     current = history.filter(pl.col("period") == period)
     units = current.filter(pl.col("unit_code").is_not_null()).sort("clean_rate_pct", "unit_name", descending=[False, True])
+    reporting = units.height
+    units = units.head(MAX_UNITS_CHARTED)  # the lowest rates: the units to act on
     scope = current.filter(pl.col("unit_code").is_null())
     with plt.rc_context(RC):
         figure = Figure(figsize=(10, max(3.6, 1.2 + 0.42 * units.height)), dpi=100)
@@ -124,7 +135,10 @@ def bar_chart(history: pl.DataFrame, period: str, target_pct: float, scope_name:
         axes.set_xlim(0, max(105, target_pct + 5))
         axes.xaxis.set_major_formatter(FuncFormatter(_percent))
         axes.set_xlabel(RATE_AXIS)
-        axes.set_title(f"Tỷ lệ làm sạch dữ liệu theo địa phương, tháng {month_label(period)}")
+        title = f"Tỷ lệ làm sạch dữ liệu theo địa phương, tháng {month_label(period)}"
+        if reporting > units.height:
+            title += f"\n({units.height} đơn vị có tỷ lệ thấp nhất trong {reporting} đơn vị)"
+        axes.set_title(title)
         axes.legend(loc="lower right", fontsize=8)
         figure.tight_layout()
     return figure

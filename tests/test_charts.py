@@ -96,3 +96,21 @@ def test_months_are_on_a_time_scale_and_the_reorganisation_is_marked(history):
     assert tick_periods(list(positions), positions, min_gap=14 / 12) == ["2024-06", "2025-08"]
     monthly = {f"2024-{m:02d}": m for m in range(1, 5)}
     assert tick_periods(list(monthly), monthly, min_gap=1) == list(monthly)
+
+
+def test_a_large_scope_charts_its_total_and_the_lowest_units_only():
+    import polars as pl
+
+    from pipelines.charts import MAX_UNITS_CHARTED, bar_chart, line_chart
+
+    rows = [{"period": p, "unit_code": f"{i:05d}", "unit_name": f"Đơn vị {i}", "clean_rate_pct": float(i % 97)}
+            for p in ("2024-06", "2024-07") for i in range(300)]
+    rows += [{"period": p, "unit_code": None, "unit_name": "Tổng cộng", "clean_rate_pct": 48.0} for p in ("2024-06", "2024-07")]
+    history = pl.DataFrame(rows)
+    bars = bar_chart(history, "2024-07", 100.0, "Tổng cộng")
+    labels = [t.get_text() for t in bars.axes[0].get_yticklabels()]
+    assert len(labels) == MAX_UNITS_CHARTED
+    assert "25 đơn vị có tỷ lệ thấp nhất trong 300 đơn vị" in bars.axes[0].get_title()
+    assert bars.get_size_inches()[1] < 20
+    lines = line_chart(history, "2024-07", 100.0, "Tổng cộng")
+    assert [line.get_label() for line in lines.axes[0].get_lines()][:1] == ["Tổng cộng"]
