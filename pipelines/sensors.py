@@ -46,12 +46,23 @@ def run_key(period: str, hashes: list[str]) -> str:
 
 
 def plan_runs(current: dict[str, list[str]], seen: dict[str, list[str]]) -> list[tuple[str, str, list[str]]]:
-    """(period, run_key, new hashes) for every period holding a hash not in `seen`, oldest first."""
+    """(period, run_key, new hashes) for every period holding a hash not in `seen`, oldest
+    first; then every later period of the inbox with no new file of its own (new hashes
+    empty): its clean-rate history, trends and charts include the changed period's figures,
+    so they are published again."""
     plans = []
     for period in sorted(current):
         new = sorted(set(current[period]) - set(seen.get(period, [])))
         if new:
             plans.append((period, run_key(period, current[period]), new))
+    if plans:
+        earliest, cause = plans[0][0], plans[0][1]
+        planned = {period for period, _, _ in plans}
+        plans += [
+            (period, f"{run_key(period, current[period])}:after:{cause}", [])
+            for period in sorted(current)
+            if period > earliest and period not in planned
+        ]
     return plans
 
 
@@ -61,7 +72,8 @@ def plan_runs(current: dict[str, list[str]], seen: dict[str, list[str]]) -> list
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
         "Watches inbox/<YYYY-MM>/ and loose files in inbox/, and launches publish_period for each period where a new or "
-        "changed file appeared (run_key from the files' sha256: the same files never run twice)."
+        "changed file appeared (run_key from the files' sha256: the same files never run twice), then for every later "
+        "period, whose published history includes the changed one."
     ),
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, storage: Storage) -> dg.SensorResult:
@@ -76,7 +88,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, storage: Storage) -> dg.Se
         dg.RunRequest(
             run_key=key,
             partition_key=period,
-            tags={"trigger": "inbox", "new_files": str(len(new))},
+            tags={"trigger": "inbox" if new else "history", "new_files": str(len(new))},
         )
         for period, key, new in plans
     ]

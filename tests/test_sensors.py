@@ -96,3 +96,17 @@ def test_loose_files_launch_a_run_for_the_period_they_name_else_the_current_one(
     (inbox / "không rõ.xlsx").write_bytes(xlsx([HEADER, HUNG]))
     requests = evaluate(tmp_path / "data", instance).run_requests
     assert [r.partition_key for r in requests] == ["2024-07", period_bounds()[1]]
+
+
+def test_a_correction_to_an_older_period_republishes_the_later_ones(tmp_path, instance):
+    from test_submissions import HEADER, workbook
+
+    data_dir = copy_samples(tmp_path / "data", ["2024-05", "2024-06", "2024-07"])
+    first = evaluate(data_dir, instance)
+    correction = workbook([HEADER, [1, "Xã Phước Hưng", 3100, 2400, 1500]])
+    (data_dir / "inbox" / "2024-05" / "Phước Hưng - sửa.xlsx").write_bytes(correction)
+    second = evaluate(data_dir, instance, first.cursor)
+    assert [(r.partition_key, r.tags["trigger"]) for r in second.run_requests] == [
+        ("2024-05", "inbox"), ("2024-06", "history"), ("2024-07", "history")]
+    assert len({r.run_key for r in second.run_requests}) == 3
+    assert evaluate(data_dir, instance, second.cursor).run_requests == []
