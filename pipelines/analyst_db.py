@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.archive import fsync_path
 from pipelines.settings import DataDir
 
 ANALYST_FILE = "analyst.duckdb"
@@ -41,7 +42,7 @@ def publish_analyst_copy(con: duckdb.DuckDBPyConnection, layout: DataDir) -> Pat
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        fsync_path(target.parent)
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -60,9 +61,3 @@ def ensure_analyst_copy(con_factory, layout: DataDir) -> Path:
     return target
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

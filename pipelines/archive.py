@@ -16,6 +16,15 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def fsync_path(path: Path) -> None:
+    """Flush a file (or a folder's entries) to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def safe_suffix(suffix: str) -> str:
     """A file's suffix as the archive keeps it: lower-case, or none when it is odd."""
     return suffix.lower() if suffix[1:].isalnum() and len(suffix) <= 8 else ""
@@ -87,17 +96,10 @@ class Batch:
         return self.pending.get(target, target)
 
     def commit(self) -> None:
-        def flush(path: Path) -> None:
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-
         if not self.pending:
             return
         with ThreadPoolExecutor(SYNC_THREADS) as pool:
-            list(pool.map(flush, self.pending.values()))
+            list(pool.map(fsync_path, self.pending.values()))
         for target, tmp in self.pending.items():
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, target)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
@@ -80,9 +79,3 @@ class Programme:
     @cached_property
     def scope(self) -> dict:
         return dict(self.config.get("scope", {}))
-
-    @property
-    def units_file(self) -> Path:
-        if os.environ.get(UNITS_FILE_ENV):
-            return Path(os.environ[UNITS_FILE_ENV])
-        return REFERENCE_DIR / self.scope.get("units", "units.csv")

@@ -10,6 +10,7 @@ from pipelines.assets.common import PROGRAMME, reference_units
 from pipelines.bench.__main__ import main
 from pipelines.bench.synthetic import period_submissions, periods_ending, synthetic_figures, synthetic_units
 from pipelines.scope import configured_scope
+from pipelines.settings import REFERENCE_DIR
 from pipelines.submissions import parse_submission
 from pipelines.units import load_units, unit_key
 
@@ -74,5 +75,6 @@ def test_tiny_benchmark_run_writes_every_key(tmp_path, capsys):
     assert "marginal_ratio" in capsys.readouterr().out
     # Afterwards the pipeline reads the real reference units again.
     assert "TRE_EM_UNITS_FILE" not in os.environ
-    assert reference_units()["unit_code"].to_list() == load_units(PROGRAMME.units_file)["unit_code"].to_list()
+    real = REFERENCE_DIR / PROGRAMME.scope.get("units", "units.csv")
+    assert reference_units()["unit_code"].to_list() == load_units(real)["unit_code"].to_list()
     assert configured_scope().units["unit_code"].to_list() == reference_units()["unit_code"].to_list()

@@ -6,8 +6,8 @@ from functools import lru_cache
 import polars as pl
 
 from pipelines.partitions import period_partitions
+from pipelines.scope import configured_scope
 from pipelines.settings import Programme
-from pipelines.units import load_units
 
 PROGRAMME = Programme.load()
 PERIODS = period_partitions(PROGRAMME)
@@ -15,7 +15,8 @@ PERIODS = period_partitions(PROGRAMME)
 
 @lru_cache(maxsize=1)
 def reference_units() -> pl.DataFrame:
-    return load_units(PROGRAMME.units_file)
+    """The configured scope's units (one loading path: `scope.configured_scope`)."""
+    return configured_scope().units
 
 
 def now() -> dt.datetime:
