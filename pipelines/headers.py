@@ -33,7 +33,12 @@ def field_of(cell: str | None, prefixes: tuple[tuple[str, str], ...] | None = No
     """The appendix field a header cell names, or None."""
     if not cell:
         return None
-    prefixes = prefixes or load_header_prefixes()
+    return _field_of(cell, prefixes or load_header_prefixes())
+
+
+# Communes copy one template: the same few header texts recur in thousands of files.
+@lru_cache(maxsize=8192)
+def _field_of(cell: str, prefixes: tuple[tuple[str, str], ...]) -> str | None:
     text = fold(cell)
     candidates = [text] + [text[len(lead):] for lead in _LEADS if text.startswith(lead)]
     for prefix, field in prefixes:
@@ -46,24 +51,24 @@ def field_of(cell: str | None, prefixes: tuple[tuple[str, str], ...] | None = No
 @dataclass(frozen=True)
 class Header:
     row_number: int
-    columns: dict[str, str]  # field → raw column name (c0, c1, …)
+    columns: dict[str, int]  # field → 0-based column index
 
     @property
     def missing(self) -> list[str]:
         return [f for f in REQUIRED_FIELDS if f not in self.columns]
 
 
-def row_fields(row: dict, cell_columns: list[str], prefixes) -> dict[str, str]:
-    """field → column for the cells of one row that name a field (the first cell wins)."""
-    columns: dict[str, str] = {}
-    for name in cell_columns:
-        field = field_of(row[name], prefixes)
+def row_fields(row: list[str | None], prefixes) -> dict[str, int]:
+    """field → column index for the cells of one row that name a field (the first cell wins)."""
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(row):
+        field = field_of(cell, prefixes) if cell else None
         if field and field not in columns:
-            columns[field] = name
+            columns[field] = index
     return columns
 
 
-def merge_rows(upper: dict[str, str], lower: dict[str, str]) -> dict[str, str]:
+def merge_rows(upper: dict[str, int], lower: dict[str, int]) -> dict[str, int]:
     """A two-row header: the lower row's names win their columns, the upper row fills the rest."""
     taken = set(lower.values())
     merged = {f: c for f, c in upper.items() if c not in taken and f not in lower}
@@ -71,23 +76,23 @@ def merge_rows(upper: dict[str, str], lower: dict[str, str]) -> dict[str, str]:
     return merged
 
 
-def find_header(raw: pl.DataFrame) -> Header | None:
-    """The best header row in `raw` (columns row_number, c0…), or None if none names 2 fields.
+def find_header(rows: list[list[str | None]]) -> Header | None:
+    """The best header row among a sheet's first rows (1-based `row_number`), or None if
+    none names 2 fields.
 
     A header may span two rows (a group title such as "Cập nhật dữ liệu" merged over
     "Đã cập nhật" and "Chưa cập nhật" below it): the pair counts when it names more
     fields than either row alone, and the table starts below its second row.
     """
     prefixes = load_header_prefixes()
-    cell_columns = [c for c in raw.columns if c != "row_number"]
-    rows = [(row["row_number"], row_fields(row, cell_columns, prefixes)) for row in raw.head(SCAN_ROWS).iter_rows(named=True)]
+    named = [(number, row_fields(row, prefixes)) for number, row in enumerate(rows[:SCAN_ROWS], start=1)]
     best: Header | None = None
-    for i, (row_number, columns) in enumerate(rows):
+    for i, (row_number, columns) in enumerate(named):
         candidates = [Header(row_number, columns)]
-        if i + 1 < len(rows) and columns and rows[i + 1][1]:
-            merged = merge_rows(columns, rows[i + 1][1])
-            if len(merged) > max(len(columns), len(rows[i + 1][1])):
-                candidates.append(Header(rows[i + 1][0], merged))
+        if i + 1 < len(named) and columns and named[i + 1][1]:
+            merged = merge_rows(columns, named[i + 1][1])
+            if len(merged) > max(len(columns), len(named[i + 1][1])):
+                candidates.append(Header(named[i + 1][0], merged))
         for candidate in candidates:
             if len(candidate.columns) >= 2 and (best is None or len(candidate.columns) > len(best.columns)):
                 best = candidate

@@ -1,10 +1,10 @@
-"""Parse many archived files on every core: `parse_received` is a pure function of a
-registered file's archived bytes, the run's period, the reference units and the periods
-a loose file may state.
+"""Parse many archived files on every core: `parse_received` reads one registered file's
+archived bytes to its tables for the run's period, `parse_files` checks a list of them
+as one batch (`submissions.parse_batch`).
 
-A run with more than a handful of new files hands them, in chunks, to a pool of worker
-processes (spawned once per process and reused by later runs); each worker reads the
-archived bytes itself and returns the ParsedFile of each, in the order given. Small runs
+A run with many new files hands them, in chunks, to a pool of worker processes (spawned
+once per process and reused by later runs); each worker reads the archived bytes itself
+and returns its chunk's ParsedBatch; the chunks are joined in the order given. Small runs
 parse in-process, where starting workers would cost more than it saves.
 TRE_EM_PARSE_WORKERS sets the number of workers (1: never use a pool).
 """
@@ -20,14 +20,14 @@ from pathlib import Path, PurePath
 
 import polars as pl
 
-from pipelines.submissions import ParsedFile, parse_submission, too_large
+from pipelines.submissions import ParsedBatch, ReadFile, parse_batch, read_submission, too_large
 
 WORKERS_ENV = "TRE_EM_PARSE_WORKERS"
 # Below this many files a run parses in-process: starting the workers (each imports
-# Polars and the parser) costs about a second, what ~200 files take to parse on one core.
-MIN_PARALLEL_FILES = 200
-# Chunks per worker: enough to balance the load, few enough to keep pickling cheap.
-CHUNKS_PER_WORKER = 4
+# Polars and the parser) costs about a second, more than parsing this many files takes.
+MIN_PARALLEL_FILES = 2000
+# Chunks per worker: enough to balance the load, few enough to keep each batch large.
+CHUNKS_PER_WORKER = 2
 # What a worker needs of a registered file (the rest of the row stays in the run).
 FILE_KEYS = ("archive_path", "original_name", "size_bytes", "period", "period_folder")
 
@@ -52,32 +52,30 @@ def shutdown() -> None:
         _POOL.pop().shutdown(cancel_futures=True)
 
 
-def parse_received(data_root: Path, file: dict, period: str, units: pl.DataFrame,
-                   bounds: tuple[str, str]) -> ParsedFile:
-    """Parse one registered file (a raw.received_files row) for the run of `period`.
+def parse_received(data_root: Path, file: dict, period: str, bounds: tuple[str, str]) -> ReadFile:
+    """Read one registered file (a raw.received_files row) for the run of `period`.
 
     A file registered with neither a period nor a period folder (loose, its period unknown)
-    is parsed for any period within `bounds`, the (first, last) a file may state.
+    is read for any period within `bounds`, the (first, last) a file may state.
     """
-    rejected = too_large(file["size_bytes"])
+    rejected = too_large(file["size_bytes"], file["period"])
     if rejected is not None:
-        rejected.period = file["period"]
         return rejected
     data = (Path(data_root) / file["archive_path"]).read_bytes()
     suffix = PurePath(file["original_name"]).suffix.lower()
     if file["period"] is None and file["period_folder"] is None:
-        return parse_submission(data, suffix, units, loose_bounds=bounds)
-    return parse_submission(data, suffix, units, period)
+        return read_submission(data, suffix, loose_bounds=bounds)
+    return read_submission(data, suffix, period)
 
 
 def parse_files(data_root: Path, files: list[dict], period: str, units: pl.DataFrame,
-                bounds: tuple[str, str]) -> list[ParsedFile]:
-    """Registered files → their ParsedFile, in order, in this process."""
-    return [parse_received(data_root, file, period, units, bounds) for file in files]
+                bounds: tuple[str, str]) -> ParsedBatch:
+    """Registered files → their ParsedBatch (file i of the batch is files[i]), in this process."""
+    return parse_batch([parse_received(data_root, file, period, bounds) for file in files], units)
 
 
 def parse_many(data_root: Path, files: list[dict], period: str, units: pl.DataFrame,
-               bounds: tuple[str, str]) -> list[ParsedFile]:
+               bounds: tuple[str, str]) -> ParsedBatch:
     """Each registered file (dict with archive_path, original_name, size_bytes, period and
     period_folder) parsed for the run of `period`, on the pool when there are many."""
     files = [{key: file[key] for key in FILE_KEYS} for file in files]
@@ -86,15 +84,13 @@ def parse_many(data_root: Path, files: list[dict], period: str, units: pl.DataFr
         return parse_files(data_root, files, period, units, bounds)
     size = -(-len(files) // (workers * CHUNKS_PER_WORKER))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
-    results: list[ParsedFile] = []
     n = len(chunks)
     try:
-        for parsed in _pool(workers).map(parse_files, [data_root] * n, chunks, [period] * n, [units] * n,
-                                         [bounds] * n):
-            results.extend(parsed)
+        batches = list(_pool(workers).map(parse_files, [data_root] * n, chunks, [period] * n, [units] * n,
+                                          [bounds] * n))
     except BrokenProcessPool:
         # A worker died (killed, out of memory, a crash in a reader): start afresh next
         # time and parse this run's files here, so the run still completes.
         shutdown()
         return parse_files(data_root, files, period, units, bounds)
-    return results
+    return ParsedBatch.concat(batches)

@@ -1,4 +1,3 @@
-import polars as pl
 import pytest
 
 from pipelines.headers import field_of, find_header
@@ -29,14 +28,13 @@ def test_header_cells(cell, field):
 
 
 def test_header_row_found_below_title_rows():
-    raw = pl.DataFrame({
-        "row_number": [1, 2, 3, 4],
-        "c0": ["PHỤ LỤC", None, "TT", "1"],
-        "c1": [None, None, "Tên địa phương", "Phước Hưng"],
-        "c2": [None, None, "Tổng số trẻ em", "3158"],
-        "c3": [None, None, "Đã cập nhật", "2583"],
-    })
-    header = find_header(raw)
+    rows = [
+        ["PHỤ LỤC", None, None, None],
+        [None, None, None, None],
+        ["TT", "Tên địa phương", "Tổng số trẻ em", "Đã cập nhật"],
+        ["1", "Phước Hưng", "3158", "2583"],
+    ]
+    header = find_header(rows)
     assert header.row_number == 3
-    assert header.columns == {"stt": "c0", "unit_name": "c1", "total_children": "c2", "updated": "c3"}
+    assert header.columns == {"stt": 0, "unit_name": 1, "total_children": 2, "updated": 3}
     assert header.missing == ["cleaned"]

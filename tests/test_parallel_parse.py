@@ -1,7 +1,8 @@
-"""parse_many: the pool gives each file the ParsedFile parsing it in-process gives it, in order."""
+"""parse_many: the pool gives each file what parsing it in-process gives it, in order."""
 
 from pathlib import Path
 
+import polars as pl
 from polars.testing import assert_frame_equal
 
 from pipelines import parallel_parse
@@ -33,13 +34,20 @@ def test_pool_and_in_process_parse_agree_file_for_file(tmp_path: Path, monkeypat
     assert parallel_parse._POOL, "a run this large should use the worker pool"
     parallel_parse.shutdown()
     here = parallel_parse.parse_files(tmp_path, files, "2024-07", units, BOUNDS)
-    assert len(pooled) == len(here) == len(files)
-    for a, b in zip(pooled, here, strict=True):
-        assert_frame_equal(a.rows, b.rows)
-        assert_frame_equal(a.rejections, b.rejections)
-        assert [s.rows for s in a.sheets] == [s.rows for s in b.sheets]
-        assert a.period == b.period
-    assert sum(p.rows.height for p in pooled) > len(files) * 0.9
+    assert len(pooled.periods) == len(here.periods) == len(files)
+    assert_frame_equal(pooled.rows, here.rows)
+    assert_frame_equal(pooled.rejections, here.rejections)
+    assert_frame_equal(pooled.sheet_rows, here.sheet_rows)
+    assert pooled.periods == here.periods
+    assert pooled.rows["file"].n_unique() > len(files) * 0.9
+    # Each file's share of the batch is what parsing that file alone gives.
+    for index in (0, 1, len(files) // 2, len(files) - 1):
+        alone = parallel_parse.parse_files(tmp_path, [files[index]], "2024-07", units, BOUNDS)
+        assert_frame_equal(pooled.rows.filter(pl.col("file") == index).drop("file"), alone.rows.drop("file"))
+        assert_frame_equal(pooled.rejections.filter(pl.col("file") == index).drop("file"),
+                           alone.rejections.drop("file"))
+        assert_frame_equal(pooled.sheet_rows.filter(pl.col("file") == index).drop("file"),
+                           alone.sheet_rows.drop("file"))
 
 
 def test_small_runs_and_one_worker_parse_in_process(tmp_path: Path, monkeypatch):
@@ -48,5 +56,5 @@ def test_small_runs_and_one_worker_parse_in_process(tmp_path: Path, monkeypatch)
     monkeypatch.setenv(parallel_parse.WORKERS_ENV, "1")
     parallel_parse.shutdown()
     parsed = parallel_parse.parse_many(tmp_path, files, "2024-07", units, BOUNDS)
-    assert len(parsed) == 20 and not parallel_parse._POOL
-    assert sum(p.rows.height for p in parsed) > 15
+    assert len(parsed.periods) == 20 and not parallel_parse._POOL
+    assert parsed.rows["file"].n_unique() > 15

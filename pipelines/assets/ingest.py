@@ -32,7 +32,6 @@ RECEIVED_SCHEMA = {
     "period_folder": pl.String, "period": pl.String, "size_bytes": pl.Int64, "archive_path": pl.String,
     "received_at": pl.Datetime("us"),
 }
-SHEET_ROWS_SCHEMA = {"sha256": pl.String, "sheet": pl.String, "row_number": pl.Int64, "cells": pl.List(pl.String)}
 
 
 def period_bounds() -> tuple[str, str]:
@@ -167,58 +166,65 @@ def staged_submissions(context: dg.AssetExecutionContext, storage: Storage) -> d
     period = context.partition_key
     with storage.connect() as con:
         todo = warehouse.query(con, "select_unparsed_files", period=period, parser_version=PARSER_VERSION)
-        rows, rejections, sheet_rows, parsed_files, refiled = [], [], [], [], []
         files = list(todo.iter_rows(named=True))
-        parsed_in_order = parse_many(storage.layout.root, files, period, reference_units(), period_bounds())
-        for file, parsed in zip(files, parsed_in_order, strict=True):
-            sha = file["sha256"]
+        batch = parse_many(storage.layout.root, files, period, reference_units(), period_bounds())
+        staged, refiled = [], []
+        for index, (file, parsed_period) in enumerate(zip(files, batch.periods, strict=True)):
             counts_for = file["period"] or file["period_folder"]
-            if counts_for is None and parsed.period is not None:
+            if counts_for is None and parsed_period is not None:
                 # Its period was unknown (or not yet begun) and now resolves: that period's run parses it.
-                refiled.append({"sha256": sha, "period": parsed.period, "period_folder": None, "inbox_path": None})
+                refiled.append({"sha256": file["sha256"], "period": parsed_period, "period_folder": None, "inbox_path": None})
                 continue
-            rows.append(parsed.rows.with_columns(pl.lit(sha).alias("sha256"), pl.lit(counts_for).alias("period")))
-            rejections.append(parsed.rejections.with_columns(
-                pl.lit(sha).alias("sha256"), pl.lit(file["original_name"]).alias("original_name"),
-                pl.lit(counts_for, pl.String).alias("period"),
-            ))
-            for sheet in parsed.sheets:
-                sheet_rows.append(pl.DataFrame({
-                    "sha256": sha, "sheet": sheet.name,
-                    "row_number": list(range(1, len(sheet.rows) + 1)), "cells": sheet.rows,
-                }, schema=SHEET_ROWS_SCHEMA))
-            accepted, rejected = parsed.rows.height, parsed.rejections.height
-            parsed_files.append({
-                "sha256": sha, "period": counts_for, "parser_version": PARSER_VERSION,
-                "status": "rejected" if accepted == 0 else ("partly_rejected" if rejected else "accepted"),
-                "rows_accepted": accepted, "rows_rejected": rejected, "parsed_at": now(),
-            })
-        new_rows = pl.concat(rows) if rows else pl.DataFrame()
-        new_rejections = pl.concat(rejections) if rejections else pl.DataFrame()
-        shas = [f["sha256"] for f in parsed_files]
+            staged.append({"file": index, "sha256": file["sha256"], "original_name": file["original_name"],
+                           "period": counts_for})
+        staged_files = pl.DataFrame(staged, schema=STAGED_FILE_SCHEMA)
+        new_rows = batch.rows.join(staged_files.select("file", "sha256", "period"), on="file", maintain_order="left")
+        new_rejections = batch.rejections.join(staged_files, on="file", maintain_order="left")
+        sheet_rows = batch.sheet_rows.join(staged_files.select("file", "sha256"), on="file", maintain_order="left")
+        parsed_files = parsed_file_statuses(staged_files, new_rows, new_rejections)
+        shas = staged_files["sha256"].to_list()
         with warehouse.transaction(con):
             for change in refiled:
                 warehouse.execute(con, "update_received_period", **change)
             for table in ("staging.submission_rows", "staging.rejections", "raw.sheet_rows", "staging.parsed_files"):
                 warehouse.execute(con, f"delete_parsed_{table.split('.')[1]}", shas=shas)
-            warehouse.insert(con, "staging.submission_rows", new_rows)
-            warehouse.insert(con, "staging.rejections", new_rejections)
-            if sheet_rows:
-                warehouse.insert(con, "raw.sheet_rows", pl.concat(sheet_rows))
-            warehouse.insert(con, "staging.parsed_files", pl.DataFrame(parsed_files, schema={
-                "sha256": pl.String, "period": pl.String, "parser_version": pl.Int64, "status": pl.String,
-                "rows_accepted": pl.Int64, "rows_rejected": pl.Int64, "parsed_at": pl.Datetime("us"),
-            }))
+            warehouse.insert(con, "staging.submission_rows", new_rows.drop("file"))
+            warehouse.insert(con, "staging.rejections", new_rejections.drop("file"))
+            warehouse.insert(con, "raw.sheet_rows", sheet_rows.drop("file"))
+            warehouse.insert(con, "staging.parsed_files", parsed_files)
         shown = warehouse.query(con, "select_rejections", period=period)
-        if not new_rejections.is_empty():
-            unknown = new_rejections.filter(pl.col("period").is_null())
+        unknown = new_rejections.filter(pl.col("period").is_null())
+        if not unknown.is_empty():
             shown = pl.concat([unknown.select(shown.columns), shown], how="vertical_relaxed")
-    rejected_files = sum(1 for f in parsed_files if f["status"] == "rejected")
+    rejected_files = parsed_files.filter(pl.col("status") == "rejected").height
     return dg.MaterializeResult(metadata={
-        "files_parsed": len(parsed_files),
-        "files_accepted": len(parsed_files) - rejected_files,
+        "files_parsed": parsed_files.height,
+        "files_accepted": parsed_files.height - rejected_files,
         "files_rejected": rejected_files,
         "rows_accepted": new_rows.height,
         "rejections_in_period": shown.height,
         "rejections": dg.MetadataValue.md(markdown_table(shown.select("original_name", "row_number", "code", "message"))),
     })
+
+
+STAGED_FILE_SCHEMA = {"file": pl.Int64, "sha256": pl.String, "original_name": pl.String, "period": pl.String}
+
+
+def parsed_file_statuses(staged: pl.DataFrame, rows: pl.DataFrame, rejections: pl.DataFrame) -> pl.DataFrame:
+    """staging.parsed_files rows: each staged file's status and its accepted and rejected rows."""
+    accepted = rows.group_by("file").len("rows_accepted")
+    rejected = rejections.group_by("file").len("rows_rejected")
+    counts = [pl.col("rows_accepted").fill_null(0), pl.col("rows_rejected").fill_null(0)]
+    return (
+        staged.join(accepted, on="file", how="left", maintain_order="left")
+        .join(rejected, on="file", how="left", maintain_order="left")
+        .with_columns(*counts)
+        .select(
+            "sha256", "period", pl.lit(PARSER_VERSION, pl.Int64).alias("parser_version"),
+            pl.when(pl.col("rows_accepted") == 0).then(pl.lit("rejected"))
+            .when(pl.col("rows_rejected") > 0).then(pl.lit("partly_rejected"))
+            .otherwise(pl.lit("accepted")).alias("status"),
+            pl.col("rows_accepted").cast(pl.Int64), pl.col("rows_rejected").cast(pl.Int64),
+            pl.lit(now(), pl.Datetime("us")).alias("parsed_at"),
+        )
+    )
