@@ -7,9 +7,11 @@ after the 2025 reorganisation: always select the units valid in a period first.
 from __future__ import annotations
 
 import difflib
+import heapq
 from pathlib import Path
 
 import polars as pl
+from rapidfuzz import fuzz, process
 
 from pipelines.periods import period_start
 from pipelines.text import fold
@@ -142,10 +144,32 @@ def match_units(names: pl.Series, units: pl.DataFrame) -> pl.Series:
     return names.replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
+def official_keys(units: pl.DataFrame) -> dict[str, str]:
+    """key → official name among `units` (built once per frame)."""
+    return _cached(units, "official", lambda: {unit_key(n): n for n in units["unit_name"].to_list()})
+
+
 def suggest_units(name: str, units: pl.DataFrame, n: int = 3) -> list[str]:
-    """The official names closest to `name`, best first."""
-    official = dict(units.select("unit_name").with_columns(
-        pl.col("unit_name").map_elements(unit_key, return_dtype=pl.String).alias("key")
-    ).select("key", "unit_name").iter_rows())
-    close = difflib.get_close_matches(unit_key(name), list(official), n=n, cutoff=0.5)
-    return [official[k] for k in close]
+    """The official names closest to `name`, best first: difflib's `get_close_matches`.
+
+    Among thousands of units, difflib's ratio is computed only where it can matter:
+    rapidfuzz's ratio (from the longest common subsequence) is never below difflib's, so
+    names are visited best bound first and the visit stops when no bound left can beat
+    the n-th best ratio found; the result is what difflib gives over every name.
+    """
+    official = official_keys(units)
+    key = unit_key(name)
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(key)
+    found: list[tuple[float, str]] = []
+    for choice, bound, _ in process.extract(key, list(official), scorer=fuzz.ratio, limit=None,
+                                            score_cutoff=_CUTOFF * 100 - 1e-6):
+        if len(found) >= n and bound / 100 + 1e-9 < heapq.nlargest(n, found)[-1][0]:
+            break
+        matcher.set_seq1(choice)
+        if matcher.real_quick_ratio() >= _CUTOFF and matcher.quick_ratio() >= _CUTOFF and matcher.ratio() >= _CUTOFF:
+            found.append((matcher.ratio(), choice))
+    return [official[k] for _, k in heapq.nlargest(n, found)]
+
+
+_CUTOFF = 0.5

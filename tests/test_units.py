@@ -1,3 +1,5 @@
+import difflib
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -32,6 +34,36 @@ def test_town_spellings(units, name):
 def test_unknown_name_gets_suggestions(units):
     assert match_units(pl.Series(["Phước Hưngg"]), units).to_list() == [None]
     assert suggest_units("Phuoc Hungg", units)[0] == units.filter(pl.col("unit_code") == "21961")["unit_name"][0]
+
+
+@pytest.fixture(scope="module")
+def many_units():
+    from pipelines.bench.synthetic import synthetic_units
+
+    return synthetic_units(3000, seed=5)
+
+
+def _difflib_suggestions(name: str, units: pl.DataFrame) -> list[str]:
+    """What suggest_units promises: difflib's closest matches over every unit's key."""
+    official = {unit_key(n): n for n in units["unit_name"].to_list()}
+    return [official[k] for k in difflib.get_close_matches(unit_key(name), list(official), n=3, cutoff=0.5)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_suggestions_are_difflibs_closest_matches(many_units, units, data):
+    # A real name with a few letters changed, dropped or added, or any text at all.
+    chosen = data.draw(st.sampled_from([units, many_units]))
+    name = data.draw(st.sampled_from(chosen["unit_name"].to_list()))
+    edits = data.draw(st.lists(st.tuples(st.integers(0, 40), st.sampled_from(["del", "sub", "ins"]),
+                                         st.sampled_from(list("aăâbcdđeêghiklmnoôơpqrstuưvxy "))), max_size=5))
+    for position, op, letter in edits:
+        i = position % (len(name) or 1)
+        name = {"del": name[:i] + name[i + 1:], "sub": name[:i] + letter + name[i + 1:],
+                "ins": name[:i] + letter + name[i:]}[op]
+    assert suggest_units(name, chosen) == _difflib_suggestions(name, chosen)
+    text = data.draw(st.text(max_size=12))
+    assert suggest_units(text, chosen) == _difflib_suggestions(text, chosen)
 
 
 def test_unit_key_drops_prefixes():
