@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 
 import polars as pl
+import pyarrow as pa
 
 from pipelines import numbers
 from pipelines.crosswalk import unit_not_in_period
@@ -550,7 +551,9 @@ def sheet_rows_frame(sheets_by_file: Sequence[list[RawSheet]]) -> pl.DataFrame:
             names.extend(repeat(sheet.name, n))
             numbers_.extend(range(1, n + 1))
             cells.extend(sheet.rows)
-    return pl.DataFrame({"file": ids, "sheet": names, "row_number": numbers_, "cells": cells}, schema=SHEET_ROWS_SCHEMA)
+    # Arrow converts nested lists of text about twice as fast as Polars' constructor.
+    nested = pl.from_arrow(pa.array(cells, type=pa.list_(pa.large_string())))
+    return pl.DataFrame({"file": ids, "sheet": names, "row_number": numbers_, "cells": nested}, schema=SHEET_ROWS_SCHEMA)
 
 
 def parse_submission(

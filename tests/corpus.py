@@ -186,16 +186,18 @@ def zip_bomb(inflated_bytes: int) -> bytes:
     return buffer.getvalue()
 
 
-def lying_zip() -> bytes:
-    """A zip whose sheet declares 100 bytes but inflates to 20 MB."""
-    data = bytearray(zip_of({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
-                             "xl/worksheets/sheet1.xml": b" " * (20 << 20)}))
+def lying_zip(member: str = "xl/worksheets/sheet1.xml", inflated: bytes = b" " * (20 << 20)) -> bytes:
+    """A zip whose `member` declares 100 bytes but inflates to `inflated` (20 MB of spaces)."""
+    members = {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
+               "xl/worksheets/sheet1.xml": b"<worksheet/>", member: inflated}
+    data = bytearray(zip_of(members))
+    target = member.encode()
     for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
         at = data.find(signature)
         while at >= 0:
             name_len = struct.unpack_from("<H", data, at + (26 if signature == b"PK\x03\x04" else 28))[0]
             start = at + (30 if signature == b"PK\x03\x04" else 46)
-            if data[start:start + name_len] == b"xl/worksheets/sheet1.xml":
+            if data[start:start + name_len] == target:
                 struct.pack_into("<I", data, at + offset, 100)
             at = data.find(signature, at + 4)
     return bytes(data)

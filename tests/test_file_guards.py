@@ -56,6 +56,18 @@ def test_a_lying_member_size_is_caught_by_its_checksum():
     assert caught.value.code == "NOT_A_SPREADSHEET"
 
 
+def test_a_lying_member_that_is_not_a_sheet_is_inflated_when_it_could_be_a_bomb():
+    """Only sheets are inflated when no member could inflate past the limit; a styles
+    part that could (64 MB of zeros in 64 KB, declaring 100 bytes) is inflated and caught."""
+    from corpus import lying_zip
+
+    bomb = lying_zip("xl/styles.xml", b"\x00" * (64 << 20))
+    assert len(bomb) * file_guards.DEFLATE_MAX_RATIO > file_guards.MAX_UNCOMPRESSED_BYTES
+    with pytest.raises(UnreadableFile) as caught:
+        file_guards.check_zip(bomb)
+    assert caught.value.code in {"NOT_A_SPREADSHEET", "DECOMPRESSION_BOMB"}
+
+
 @pytest.mark.parametrize("data, kind", [
     (b"PK\x03\x04rest", file_guards.ZIP), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", file_guards.OLE),
     (b"%PDF-1.7", file_guards.PDF), (b"\x89PNG\r\n", file_guards.IMAGE), (b"\xff\xd8\xff\xe0", file_guards.IMAGE),
