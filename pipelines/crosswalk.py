@@ -149,15 +149,14 @@ def unit_not_in_period(
         scope = configured_scope()
         all_units = scope.units if all_units is None else all_units
         crosswalk = scope.crosswalk if crosswalk is None else crosswalk
-    from pipelines.units import kind_agrees, name_keys, unit_key
+    from pipelines.units import kind_agrees, unit_key, unit_versions
 
     # Only within the scope `all_units` describes (another district's units are not in it).
     if units_in_period.join(all_units, on=["unit_code", "unit_name"], how="anti").height:
         return None
     period = units_in_period["valid_period"][0]
     day = period_start(period)
-    versions = all_units.with_row_index("version_id").with_columns(pl.col("version_id").cast(pl.String))
-    keys = name_keys(versions.with_columns(pl.col("version_id").alias("unit_code")))
+    versions, keys = unit_versions(all_units)
     ids = keys.filter(pl.col("key") == unit_key(name))["unit_code"].to_list()
     matched = versions.filter(pl.col("version_id").is_in(ids))
     matched = matched.filter(pl.col("kind").map_elements(lambda k: kind_agrees(name, k), return_dtype=pl.Boolean))

@@ -110,6 +110,16 @@ def name_keys(units: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"unit_code": pl.String, "key": pl.String}, orient="row").unique()
 
 
+def unit_versions(units: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Each row of `units` (a unit over one validity interval) with a `version_id`, and
+    every accepted spelling of each (unit_code: the version_id, key); built once per frame."""
+    def build() -> tuple[pl.DataFrame, pl.DataFrame]:
+        versions = units.with_row_index("version_id").with_columns(pl.col("version_id").cast(pl.String))
+        return versions, name_keys(versions.with_columns(pl.col("version_id").alias("unit_code")))
+
+    return _cached(units, "versions", build)
+
+
 def key_index(units: pl.DataFrame) -> dict[str, str]:
     """key → unit_code over every accepted spelling of `units`."""
     return _cached(units, "keys", lambda: {key: code for code, key in name_keys(units).iter_rows()})
