@@ -25,7 +25,8 @@ def _registered(tmp_path: Path, units, seed: int) -> list[dict]:
 
 
 def test_pool_and_in_process_parse_agree_file_for_file(tmp_path: Path, monkeypatch):
-    units = synthetic_units(parallel_parse.MIN_PARALLEL_FILES + 10, seed=9)
+    monkeypatch.setattr(parallel_parse, "MIN_PARALLEL_FILES", 100)
+    units = synthetic_units(130, seed=9)
     files = _registered(tmp_path, units, 9)
     # One file loose in the inbox (no folder, period unknown at registration): parsed with the bounds.
     files[0] = {**files[0], "period": None, "period_folder": None}
