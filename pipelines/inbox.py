@@ -55,10 +55,12 @@ def loose_files(inbox: Path) -> list[Path]:
     if not inbox.is_dir():
         return []
     found = []
-    for path in inbox.rglob("*"):
-        top = path.relative_to(inbox).parts[0]
-        if is_submission(path) and not (top != path.name and is_period(top)):
-            found.append(path)
+    for entry in inbox.iterdir():  # period folders are not walked: they hold no loose file
+        if entry.is_dir() and not entry.is_symlink():
+            if not is_period(entry.name):
+                found.extend(path for path in entry.rglob("*") if is_submission(path))
+        elif is_submission(entry):
+            found.append(entry)
     return sorted(found)
 
 
