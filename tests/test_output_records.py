@@ -91,3 +91,16 @@ def test_a_record_written_in_a_rolled_back_transaction_is_gone(tmp_path):
         except RuntimeError:
             pass
         assert read_record(con, "clean_rate_history", "2024-07") is None
+
+
+def test_the_warehouse_sql_runs_again_only_when_it_changed(tmp_path, monkeypatch):
+    path = tmp_path / "w.duckdb"
+    with warehouse.connect(path) as con:
+        assert con.execute("SELECT digest FROM pipeline.applied_sql").fetchall() == [(warehouse.warehouse_sql_digest(),)]
+        con.execute("DROP VIEW analytics.latest_figures")
+    with warehouse.connect(path) as con:  # unchanged SQL: nothing runs, the dropped view stays dropped
+        assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'latest_figures'").fetchall() == [(0,)]
+    monkeypatch.setattr(warehouse, "warehouse_sql_digest", lambda: "changed")
+    with warehouse.connect(path) as con:
+        assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'latest_figures'").fetchall() == [(1,)]
+        assert con.execute("SELECT digest FROM pipeline.applied_sql").fetchall() == [("changed",)]

@@ -11,3 +11,9 @@ CREATE TABLE IF NOT EXISTS pipeline.output_records (
     metadata        VARCHAR NOT NULL,   -- JSON: the asset's metadata then, reported again when skipped
     PRIMARY KEY (output, period)
 );
+
+-- The digest of sql/schema/ and sql/views/ as last applied: a connection runs them again
+-- only when they changed (see warehouse.create_warehouse).
+CREATE TABLE IF NOT EXISTS pipeline.applied_sql (
+    digest          VARCHAR NOT NULL
+);
