@@ -27,7 +27,8 @@ from pipelines.resources import Storage
 def plausibility_warnings(context: dg.AssetExecutionContext, storage: Storage) -> dg.MaterializeResult:
     period = context.partition_key
     with storage.connect() as con:
-        snapshots = warehouse.query(con, "select_snapshots_until", period=period)
+        # The period and each unit's latest earlier report: not the whole history.
+        snapshots = warehouse.query(con, "select_snapshots_compared", period=period)
         warnings = find_warnings(snapshots, reference_units(), period)
         with warehouse.transaction(con):
             warehouse.execute(con, "delete_period_plausibility_warnings", period=period)
