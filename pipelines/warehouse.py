@@ -114,6 +114,39 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> i
     return frame.height
 
 
+def replace_period_rows(con: duckdb.DuckDBPyConnection, table: str, delete_query: str, period: str,
+                        frame: pl.DataFrame) -> bool:
+    """Replace `table`'s rows of `period` (those sql/queries/<delete_query> deletes: its
+    `period` column equal to `period`) by `frame`, all or nothing; True when written.
+
+    When the table already holds exactly those rows (compared in DuckDB, after the same
+    casts an insert makes), nothing is written: a run with nothing new leaves the
+    warehouse file as it was, and the analysts' copy need not be made again."""
+    name = _table_name(table)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE incoming_rows AS SELECT * FROM {name} LIMIT 0")
+    try:
+        if not frame.is_empty():
+            con.register("incoming_frame", frame.to_arrow())
+            try:
+                con.execute("INSERT INTO temp.incoming_rows BY NAME SELECT * FROM incoming_frame")
+            finally:
+                con.unregister("incoming_frame")
+        current = f"(FROM {name} WHERE period = $period)"
+        differs = con.execute(
+            f"SELECT EXISTS (FROM (({current} EXCEPT ALL FROM temp.incoming_rows) "
+            f"UNION ALL (FROM temp.incoming_rows EXCEPT ALL {current})))",
+            {"period": period},
+        ).fetchall()[0][0]
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp.incoming_rows")
+    if not differs:
+        return False
+    with transaction(con):
+        execute(con, delete_query, period=period)
+        insert(con, table, frame)
+    return True
+
+
 def _table_name(table: str) -> str:
     """Quote a schema.table identifier from our own code (never from input)."""
     parts = table.split(".")

@@ -104,3 +104,27 @@ def test_the_warehouse_sql_runs_again_only_when_it_changed(tmp_path, monkeypatch
     with warehouse.connect(path) as con:
         assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'latest_figures'").fetchall() == [(1,)]
         assert con.execute("SELECT digest FROM pipeline.applied_sql").fetchall() == [("changed",)]
+
+
+def test_replace_period_rows_writes_only_what_differs(tmp_path):
+    path = tmp_path / "w.duckdb"
+    appendix = pl.DataFrame({"period": ["2024-07", "2024-07"], "stt": [1, None], "commune_name": ["A", "Tổng cộng"],
+                             "clean_rate_pct": [54.81, None], "note": [None, None]})
+    other = appendix.with_columns(pl.lit("2024-06").alias("period"))
+    with warehouse.connect(path) as con:
+        assert warehouse.replace_period_rows(con, "marts.district_appendix", "delete_period_appendix", "2024-06", other)
+        assert warehouse.replace_period_rows(con, "marts.district_appendix", "delete_period_appendix", "2024-07", appendix)
+    written = path.stat().st_mtime_ns
+    with warehouse.connect(path) as con:
+        # The same rows (nulls, and a rate cast to DECIMAL(5,2) as on insert) in another order: nothing written.
+        assert not warehouse.replace_period_rows(
+            con, "marts.district_appendix", "delete_period_appendix", "2024-07", appendix.reverse())
+    assert path.stat().st_mtime_ns == written and not path.with_name("w.duckdb.wal").exists()
+    with warehouse.connect(path) as con:
+        changed = appendix.with_columns(pl.Series("clean_rate_pct", [54.82, None]))
+        assert warehouse.replace_period_rows(con, "marts.district_appendix", "delete_period_appendix", "2024-07", changed)
+        assert warehouse.replace_period_rows(con, "marts.district_appendix", "delete_period_appendix", "2024-07",
+                                             changed.head(1))
+        rows = con.execute("SELECT period, commune_name, CAST(clean_rate_pct AS DOUBLE) FROM marts.district_appendix "
+                           "ORDER BY period, stt NULLS LAST").fetchall()
+    assert rows == [("2024-06", "A", 54.81), ("2024-06", "Tổng cộng", None), ("2024-07", "A", 54.82)]

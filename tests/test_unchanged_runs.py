@@ -139,3 +139,29 @@ def test_a_lost_history_row_is_recomputed(data_dir):
     # Made again exactly as before: the published files did not change.
     assert metadata(result, "published_appendix")["rendered"] is False
     assert published(data_dir) == before
+
+
+def test_nothing_new_writes_nothing_to_the_warehouse_nor_copies_it(data_dir):
+    import duckdb
+
+    warehouse, analyst = data_dir / "warehouse.duckdb", data_dir / "analyst.duckdb"
+    before = {p: p.stat().st_mtime_ns for p in (warehouse, analyst)}
+    run(data_dir)
+    assert {p: p.stat().st_mtime_ns for p in (warehouse, analyst)} == before
+    assert not (data_dir / "warehouse.duckdb.wal").exists()
+    # A correction changes the warehouse: the analysts' copy is made again and holds it.
+    from test_submissions import HEADER, workbook
+
+    (data_dir / "inbox" / PERIOD / "Phước Hưng - sửa.xlsx").write_bytes(
+        workbook([HEADER, [1, "Xã Phước Hưng", 3158, 2600, 1800]]))
+    run(data_dir)
+    assert analyst.stat().st_mtime_ns != before[analyst]
+    con = duckdb.connect(str(analyst), read_only=True)
+    try:
+        assert con.execute("SELECT max(version) FROM marts.submission_history").fetchall() == [(2,)]
+    finally:
+        con.close()
+    # A deleted copy is made again even though the warehouse did not change.
+    analyst.unlink()
+    run(data_dir)
+    assert analyst.exists()

@@ -33,9 +33,7 @@ def submission_history(context: dg.AssetExecutionContext, storage: Storage) -> d
     period = context.partition_key
     with storage.connect() as con:
         history = build_history(warehouse.query(con, "select_period_rows", period=period))
-        with warehouse.transaction(con):
-            warehouse.execute(con, "delete_period_history", period=period)
-            warehouse.insert(con, "marts.submission_history", history)
+        warehouse.replace_period_rows(con, "marts.submission_history", "delete_period_history", period, history)
     corrections = history.filter(pl.col("version") > 1).height
     return dg.MaterializeResult(metadata={"versions": history.height, "corrections": corrections})
 
@@ -52,9 +50,7 @@ def commune_snapshot(context: dg.AssetExecutionContext, storage: Storage) -> dg.
     with storage.connect() as con:
         history = warehouse.query(con, "select_period_history", period=period)
         snapshot = build_snapshot(history)
-        with warehouse.transaction(con):
-            warehouse.execute(con, "delete_period_snapshot", period=period)
-            warehouse.insert(con, "marts.commune_snapshot", snapshot)
+        warehouse.replace_period_rows(con, "marts.commune_snapshot", "delete_period_snapshot", period, snapshot)
     expected = units_valid_in(reference_units(), period).height
     return dg.MaterializeResult(metadata={"units_reported": snapshot.height, "units_expected": expected})
 

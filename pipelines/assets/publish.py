@@ -61,9 +61,8 @@ def district_appendix(context: dg.AssetExecutionContext, storage: Storage) -> dg
     with storage.connect() as con:
         snapshot = warehouse.query(con, "select_period_snapshot", period=period)
         appendix = build_appendix(snapshot, units)
-        with warehouse.transaction(con):
-            warehouse.execute(con, "delete_period_appendix", period=period)
-            warehouse.insert(con, "marts.district_appendix", appendix.with_columns(pl.lit(period).alias("period")))
+        warehouse.replace_period_rows(con, "marts.district_appendix", "delete_period_appendix", period,
+                                      appendix.with_columns(pl.lit(period).alias("period")))
     total = total_row(appendix)
     return dg.MaterializeResult(metadata={
         "units": appendix.height - 1,
