@@ -9,6 +9,7 @@ ever sees a half-written copy.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -36,8 +37,15 @@ def publish_analyst_copy(con: duckdb.DuckDBPyConnection, layout: DataDir) -> Pat
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     for stale in target.parent.glob(f".{target.name}.*.tmp"):
         stale.unlink()  # left by a run that was killed while copying (runs never overlap)
+    con.execute("FORCE CHECKPOINT")
+    # A run that changed nothing wrote nothing (warehouse.replace_period_rows), so the
+    # warehouse file is as it was when last copied: the copy (which grows with the
+    # history) is not made again while both files are as they were then.
+    source = copied_from(layout)
+    if source.exists() and source.read_text(encoding="utf-8") == copy_state(layout.warehouse, target):
+        return target
+    source.unlink(missing_ok=True)
     try:
-        con.execute("FORCE CHECKPOINT")
         shutil.copyfile(layout.warehouse, tmp)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
@@ -46,7 +54,26 @@ def publish_analyst_copy(con: duckdb.DuckDBPyConnection, layout: DataDir) -> Pat
     finally:
         if tmp.exists():
             tmp.unlink()
+    source.write_text(copy_state(layout.warehouse, target), encoding="utf-8")
     return target
+
+
+def copied_from(layout: DataDir) -> Path:
+    """Beside the copy: the warehouse file and the copy as they were when it was made."""
+    return layout.root / f".{ANALYST_FILE}.source.json"
+
+
+def copy_state(*paths: Path) -> str:
+    """Each file's inode, size and modification time (null when missing), as JSON."""
+    state = {}
+    for path in paths:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            state[path.name] = None
+        else:
+            state[path.name] = [stat.st_ino, stat.st_size, stat.st_mtime_ns]
+    return json.dumps(state, sort_keys=True)
 
 
 def ensure_analyst_copy(con_factory, layout: DataDir) -> Path:

@@ -38,6 +38,7 @@ METADATA = {
 SCOPE_COLOR = "#222222"
 TARGET_COLOR = "#c0392b"
 RATE_AXIS = "Tỷ lệ trẻ em được làm sạch dữ liệu (%)"
+CHART_FORMATS = ("png", "svg")
 
 
 def _percent(value: float, _position: int | None = None) -> str:
@@ -160,4 +161,9 @@ def period_charts(
         f"bieu-do-ty-le-{period}": line_chart(history, period, target_pct, scope_name, changes),
         f"xep-hang-{period}": bar_chart(history, period, target_pct, scope_name),
     }
-    return {f"{stem}.{fmt}": figure_bytes(figure, fmt) for stem, figure in charts.items() for fmt in ("png", "svg")}
+    return {f"{stem}.{fmt}": figure_bytes(figure, fmt) for stem, figure in charts.items() for fmt in CHART_FORMATS}
+
+
+def chart_names(period: str) -> list[str]:
+    """The file names `period_charts` returns, in its order."""
+    return [f"{stem}-{period}.{fmt}" for stem in ("bieu-do-ty-le", "xep-hang") for fmt in CHART_FORMATS]

@@ -21,7 +21,7 @@ from pipelines.analyst_db import ensure_analyst_copy
 from pipelines.inbox import inbox_periods
 from pipelines.inbox_hashes import registered_periods
 from pipelines.periods import is_period
-from pipelines.resources import Storage
+from pipelines.resources import Storage, holding_warehouse
 from pipelines.settings import DEFAULT_DATA_DIR, DataDir
 from pipelines.sql_shell import run_shell
 
@@ -48,9 +48,10 @@ def run_period(period: str, data_dir: Path, dagster_instance: dg.DagsterInstance
 
     defs = build_definitions(str(data_dir))
     job = defs.resolve_job_def("publish_period")
-    result = job.execute_in_process(
-        partition_key=period, instance=dagster_instance, raise_on_error=False, run_config=QUIET
-    )
+    with holding_warehouse(data_dir):  # one connection for the run's steps, not one each
+        result = job.execute_in_process(
+            partition_key=period, instance=dagster_instance, raise_on_error=False, run_config=QUIET
+        )
     if result.success:
         return PeriodOutcome(period, True)
     reasons = []

@@ -6,6 +6,7 @@ go in and out through Arrow, in bulk.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -23,21 +24,58 @@ def sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
+@cache
+def warehouse_sql() -> tuple[tuple[str, str], ...]:
+    """sql/schema/*.sql then sql/views/*.sql as (name, text), in the order they run (read once)."""
+    paths = [*sorted((SQL_DIR / "schema").glob("*.sql")), *sorted((SQL_DIR / "views").glob("*.sql"))]
+    return tuple((path.relative_to(SQL_DIR).as_posix(), path.read_text(encoding="utf-8")) for path in paths)
+
+
+@cache
+def warehouse_sql_digest() -> str:
+    h = hashlib.sha256()
+    for name, text in warehouse_sql():
+        h.update(f"{name}\0{len(text)}\0{text}".encode())
+    return h.hexdigest()
+
+
 def create_warehouse(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every schema, table and view (idempotent)."""
-    for path in sorted((SQL_DIR / "schema").glob("*.sql")):
-        con.execute(path.read_text(encoding="utf-8"))
-    for path in sorted((SQL_DIR / "views").glob("*.sql")):
-        con.execute(path.read_text(encoding="utf-8"))
+    """Create every schema, table and view (idempotent).
+
+    Running every file costs ~10 ms a connection, and a run connects once a step: the
+    digest of the files as last applied is kept in pipeline.applied_sql, and a warehouse
+    that has it is left as it is."""
+    digest = warehouse_sql_digest()
+    try:
+        applied = con.execute("SELECT digest FROM pipeline.applied_sql").fetchall()
+    except duckdb.CatalogException:
+        applied = []
+    if applied == [(digest,)]:
+        return
+    for _name, text in warehouse_sql():
+        con.execute(text)
+    with transaction(con):
+        con.execute("DELETE FROM pipeline.applied_sql")
+        con.execute("INSERT INTO pipeline.applied_sql VALUES ($digest)", {"digest": digest})
 
 
-@contextmanager
-def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_warehouse(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse at `path`, created first when writable; the caller closes it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)
     try:
         if not read_only:
             create_warehouse(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = open_warehouse(path, read_only)
+    try:
         yield con
     finally:
         con.close()
@@ -74,6 +112,39 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> i
     finally:
         con.unregister("incoming_frame")
     return frame.height
+
+
+def replace_period_rows(con: duckdb.DuckDBPyConnection, table: str, delete_query: str, period: str,
+                        frame: pl.DataFrame) -> bool:
+    """Replace `table`'s rows of `period` (those sql/queries/<delete_query> deletes: its
+    `period` column equal to `period`) by `frame`, all or nothing; True when written.
+
+    When the table already holds exactly those rows (compared in DuckDB, after the same
+    casts an insert makes), nothing is written: a run with nothing new leaves the
+    warehouse file as it was, and the analysts' copy need not be made again."""
+    name = _table_name(table)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE incoming_rows AS SELECT * FROM {name} LIMIT 0")
+    try:
+        if not frame.is_empty():
+            con.register("incoming_frame", frame.to_arrow())
+            try:
+                con.execute("INSERT INTO temp.incoming_rows BY NAME SELECT * FROM incoming_frame")
+            finally:
+                con.unregister("incoming_frame")
+        current = f"(FROM {name} WHERE period = $period)"
+        differs = con.execute(
+            f"SELECT EXISTS (FROM (({current} EXCEPT ALL FROM temp.incoming_rows) "
+            f"UNION ALL (FROM temp.incoming_rows EXCEPT ALL {current})))",
+            {"period": period},
+        ).fetchall()[0][0]
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp.incoming_rows")
+    if not differs:
+        return False
+    with transaction(con):
+        execute(con, delete_query, period=period)
+        insert(con, table, frame)
+    return True
 
 
 def _table_name(table: str) -> str:

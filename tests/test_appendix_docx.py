@@ -52,3 +52,38 @@ def test_docx_layout(published_samples):
     assert all(run.bold for cell in total.cells for p in cell.paragraphs for run in p.runs)
     assert not any(run.bold for cell in table.rows[2].cells for p in cell.paragraphs for run in p.runs)
     assert document.core_properties.title == "Phụ lục tháng 7/2024"
+
+
+def test_copied_unit_rows_read_and_look_like_rows_built_cell_by_cell(tmp_path):
+    """Rows after the first unit's are copies of it with new texts: the same formatting,
+    and any text (empty cells, spaces at the ends, a tab, a line break) as written."""
+    import datetime as dt
+
+    import polars as pl
+
+    from pipelines.appendix_docx import appendix_rows, write_appendix_docx
+
+    names = ["Xã Một", " Phường  Hai ", "Thị trấn\tBa", "Xã\nBốn", "Xã Năm"]
+    appendix = pl.DataFrame({
+        "stt": [1, 2, 3, 4, 5, None],
+        "commune_code": ["1", "2", "3", "4", "5", None],
+        "commune_name": [*names, "Tổng cộng"],
+        "total_children": [10, 20, None, 0, 1234, 1264],
+        "updated": [9, 20, None, 0, 1000, 1029],
+        "not_updated": [1, 0, None, 0, 234, 235],
+        "cleaned": [8, 20, None, 0, 999, 1027],
+        "not_cleaned": [1, 0, None, 0, 1, 2],
+        "clean_rate_pct": [80.0, 100.0, None, None, 80.96, 81.25],
+        "note": [None, None, "Chưa báo cáo", None, None, None],
+    })
+    path = tmp_path / "a.docx"
+    write_appendix_docx(path, appendix, "2024-07", {"title": "T", "attachment_line": "{month}/{year}"},
+                        dt.datetime(2024, 8, 1))
+    expected = appendix_rows(appendix)
+    assert read_docx_table(path)[2:] == [*expected[:-1], [expected[-1][1], *expected[-1][2:]]]
+    table = Document(str(path)).tables[0]
+    first = table.rows[2]._tr
+    for row in table.rows[3:-1]:
+        for tc, tc_first in zip(row._tr.tc_lst, first.tc_lst, strict=True):
+            assert tc.tcPr.xml == tc_first.tcPr.xml and tc.p_lst[0].pPr.xml == tc_first.p_lst[0].pPr.xml
+            assert tc.p_lst[0].r_lst[0].rPr.xml == tc_first.p_lst[0].r_lst[0].rPr.xml

@@ -78,3 +78,34 @@ def test_published_beside_the_appendix_and_the_figures_stay(tmp_path):
     assert [(r["unit_code"], r["code"], r["previous_period"]) for r in rows] == [("21961", "CLEANED_DECREASED", "2024-06")]
     june = (data_dir / "published" / "2024-06" / "warnings.csv").read_text(encoding="utf-8")
     assert june.splitlines() == [",".join(WARNING_COLUMNS)]
+
+
+def test_the_warehouse_gives_the_warnings_only_what_they_compare(tmp_path):
+    """select_snapshots_compared (the current period and each unit's latest earlier one)
+    gives the same warnings as every period up to it, a reorganisation included."""
+    import random
+
+    from pipelines import warehouse
+
+    merged = pl.DataFrame([{"unit_code": "21952", "unit_name": "Xã Tuy Phước", "kind": "xã", "parent_code": None,
+                            "appendix_order": 1, "valid_from": dt.date(2025, 7, 1), "valid_to": None, "aliases": None}],
+                          schema=UNIT_SCHEMA)
+    units = pl.concat([UNITS, merged])
+    codes = [*UNITS["unit_code"].unique().sort().to_list(), "21952"]
+    periods = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
+    chance = random.Random(6)
+    rows = [(p, c, chance.randint(800, 1200), 700, chance.randint(100, 700))
+            for p in periods for c in codes if chance.random() < 0.6]
+    frame = snapshots(*rows)
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        warehouse.insert(con, "marts.commune_snapshot", frame.with_columns(
+            not_updated=pl.lit(0), not_cleaned=pl.lit(0), version=pl.lit(1), sha256=pl.lit("s"),
+            received_at=pl.lit(dt.datetime(2026, 1, 1))))
+        found = 0
+        for period in ["2024-01", "2024-07", "2025-06", "2025-07", "2025-08", "2025-12", "2026-01"]:
+            every = warehouse.query(con, "select_snapshots_until", period=period)
+            compared = warehouse.query(con, "select_snapshots_compared", period=period)
+            assert compared.height <= 2 * len(codes)
+            assert plausibility_warnings(compared, units, period).equals(plausibility_warnings(every, units, period))
+            found += plausibility_warnings(every, units, period).height
+    assert found > 0

@@ -40,3 +40,32 @@ def test_gives_up_after_the_wait(tmp_path):
     finally:
         holder.kill()
         holder.wait(timeout=30)
+
+
+def test_holding_keeps_one_connection_for_every_step_then_lets_go(tmp_path, monkeypatch):
+    from pipelines import warehouse
+    from pipelines.resources import holding_warehouse
+
+    storage = Storage(data_dir=str(tmp_path))
+    opened = []
+    open_warehouse = warehouse.open_warehouse
+    monkeypatch.setattr(warehouse, "open_warehouse", lambda *a, **k: opened.append(1) or open_warehouse(*a, **k))
+    with holding_warehouse(tmp_path):
+        for value in range(3):
+            with storage.connect() as con:
+                con.execute("CREATE TABLE IF NOT EXISTS main.t (v INTEGER)")
+                con.execute("INSERT INTO main.t VALUES (?)", [value])
+        assert len(opened) == 1
+        # An error drops the held connection: the next step opens the warehouse afresh.
+        with pytest.raises(duckdb.Error):
+            with storage.connect() as con:
+                con.execute("SELECT * FROM no_such_table")
+        with storage.connect() as con:
+            assert con.execute("SELECT sum(v) FROM main.t").fetchall() == [(3,)]
+        assert len(opened) == 2
+    # Released: another process can open it at once, and this one with another configuration.
+    holder = hold_warehouse(storage.layout.warehouse, 0.1)
+    holder.wait(timeout=30)
+    con = duckdb.connect(str(storage.layout.warehouse), read_only=True)
+    assert con.execute("SELECT count(*) FROM main.t").fetchall() == [(3,)]
+    con.close()

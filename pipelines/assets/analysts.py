@@ -18,8 +18,8 @@ from pipelines.resources import Storage
     description=(
         "analyst.duckdb: a copy of the whole warehouse (tables and the analysts' views in "
         "sql/views/) for analysts to open read-only, replaced atomically (written under a "
-        "temporary name, then renamed) after each successful run, so an open session never "
-        "blocks a run and never sees a half-written state."
+        "temporary name, then renamed) after each successful run that changed the warehouse, so "
+        "an open session never blocks a run and never sees a half-written state."
     ),
 )
 def analyst_warehouse(context: dg.AssetExecutionContext, storage: Storage) -> dg.MaterializeResult:

@@ -39,9 +39,8 @@ def reporting_completeness(context: dg.AssetExecutionContext, storage: Storage) 
     folder = storage.layout.period_published(period)
     with storage.connect() as con:
         table, deadline = period_completeness(con, period)
-        with warehouse.transaction(con):
-            warehouse.execute(con, "delete_period_completeness", period=period)
-            warehouse.insert(con, "marts.completeness", table.with_columns(pl.lit(period).alias("period")))
+        warehouse.replace_period_rows(con, "marts.completeness", "delete_period_completeness", period,
+                                      table.with_columns(pl.lit(period).alias("period")))
     written = [
         write_text(folder / "completeness.csv", render_csv(table, COMPLETENESS_COLUMNS)),
         write_text(folder / f"nhac-bao-cao-{period}.txt", reminder_text(table, period, deadline)),

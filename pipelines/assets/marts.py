@@ -10,9 +10,12 @@ from pipelines.crosswalk import reaggregate
 from pipelines.history import clean_rate_history as build_clean_rate_history
 from pipelines.history import commune_snapshot as build_snapshot
 from pipelines.history import submission_history as build_history
+from pipelines.output_records import code_digest, fingerprint, inputs_digest, read_record, write_record
 from pipelines.resources import Storage
 from pipelines.scope import configured_scope
 from pipelines.units import units_valid_in
+
+CLEAN_RATE_HISTORY = "clean_rate_history"
 
 
 @dg.asset(
@@ -30,9 +33,7 @@ def submission_history(context: dg.AssetExecutionContext, storage: Storage) -> d
     period = context.partition_key
     with storage.connect() as con:
         history = build_history(warehouse.query(con, "select_period_rows", period=period))
-        with warehouse.transaction(con):
-            warehouse.execute(con, "delete_period_history", period=period)
-            warehouse.insert(con, "marts.submission_history", history)
+        warehouse.replace_period_rows(con, "marts.submission_history", "delete_period_history", period, history)
     corrections = history.filter(pl.col("version") > 1).height
     return dg.MaterializeResult(metadata={"versions": history.height, "corrections": corrections})
 
@@ -49,9 +50,7 @@ def commune_snapshot(context: dg.AssetExecutionContext, storage: Storage) -> dg.
     with storage.connect() as con:
         history = warehouse.query(con, "select_period_history", period=period)
         snapshot = build_snapshot(history)
-        with warehouse.transaction(con):
-            warehouse.execute(con, "delete_period_snapshot", period=period)
-            warehouse.insert(con, "marts.commune_snapshot", snapshot)
+        warehouse.replace_period_rows(con, "marts.commune_snapshot", "delete_period_snapshot", period, snapshot)
     expected = units_valid_in(reference_units(), period).height
     return dg.MaterializeResult(metadata={"units_reported": snapshot.height, "units_expected": expected})
 
@@ -64,22 +63,45 @@ def commune_snapshot(context: dg.AssetExecutionContext, storage: Storage) -> dg.
     description=(
         "marts.clean_rate_history: for this period, every period up to it per unit and for the "
         "whole scope, in the units valid in this period: older figures are summed through the "
-        "crosswalk (data/reference/crosswalk.csv); rates are recomputed from summed counts, never averaged."
+        "crosswalk (data/reference/crosswalk.csv); rates are recomputed from summed counts, never averaged. "
+        "Not recomputed when the snapshots up to the period, the units, the crosswalk and the code are "
+        "those it was computed from (pipeline.output_records)."
     ),
 )
 def clean_rate_history(context: dg.AssetExecutionContext, storage: Storage) -> dg.MaterializeResult:
     period = context.partition_key
     scope = configured_scope()
     with storage.connect() as con:
+        # Made from the snapshots up to the period and the scope's units and crosswalk: when
+        # none of them (nor the code) changed since the stored history was made, it stands.
+        digest = inputs_digest({
+            "period": period,
+            "code": code_digest(),
+            "snapshots": fingerprint(con, "select_snapshots_fingerprint", period=period),
+            "units": scope.units,
+            "crosswalk": scope.crosswalk,
+        })
+        record = read_record(con, CLEAN_RATE_HISTORY, period)
+        stored = fingerprint(con, "select_clean_rate_history_fingerprint", period=period)
+        if record is not None and record.is_current(digest, stored):
+            return dg.MaterializeResult(metadata=clean_rate_history_metadata(record.metadata, recomputed=False))
         snapshots = warehouse.query(con, "select_snapshots_until", period=period)
         in_units_of_period = reaggregate(snapshots, scope.units, scope.crosswalk, period)
         history = build_clean_rate_history(in_units_of_period, scope.units_in(period), period)
+        scope_rates = history.filter(pl.col("unit_code").is_null()).select("period", "clean_rate_pct")
+        summary = {"rows": history.height, "periods": scope_rates.height, "scope_clean_rate": markdown_table(scope_rates)}
         with warehouse.transaction(con):
             warehouse.execute(con, "delete_clean_rate_history", period=period)
             warehouse.insert(con, "marts.clean_rate_history", history)
-    scope = history.filter(pl.col("unit_code").is_null()).select("period", "clean_rate_pct")
-    return dg.MaterializeResult(metadata={
-        "rows": history.height,
-        "periods": scope.height,
-        "scope_clean_rate": dg.MetadataValue.md(markdown_table(scope)),
-    })
+            stored = fingerprint(con, "select_clean_rate_history_fingerprint", period=period)
+            write_record(con, CLEAN_RATE_HISTORY, period, digest, stored, summary)
+    return dg.MaterializeResult(metadata=clean_rate_history_metadata(summary, recomputed=True))
+
+
+def clean_rate_history_metadata(summary: dict, recomputed: bool) -> dict:
+    return {
+        "rows": summary["rows"],
+        "periods": summary["periods"],
+        "scope_clean_rate": dg.MetadataValue.md(summary["scope_clean_rate"]),
+        "recomputed": recomputed,
+    }

@@ -27,11 +27,11 @@ from pipelines.resources import Storage
 def plausibility_warnings(context: dg.AssetExecutionContext, storage: Storage) -> dg.MaterializeResult:
     period = context.partition_key
     with storage.connect() as con:
-        snapshots = warehouse.query(con, "select_snapshots_until", period=period)
+        # The period and each unit's latest earlier report: not the whole history.
+        snapshots = warehouse.query(con, "select_snapshots_compared", period=period)
         warnings = find_warnings(snapshots, reference_units(), period)
-        with warehouse.transaction(con):
-            warehouse.execute(con, "delete_period_plausibility_warnings", period=period)
-            warehouse.insert(con, "marts.plausibility_warnings", warnings)
+        warehouse.replace_period_rows(con, "marts.plausibility_warnings", "delete_period_plausibility_warnings",
+                                      period, warnings)
     path = write_text(storage.layout.period_published(period) / "warnings.csv", render_csv(warnings, WARNING_COLUMNS))
     return dg.MaterializeResult(metadata={
         "warnings": warnings.height,

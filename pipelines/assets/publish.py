@@ -1,6 +1,7 @@
 """Publishing assets: the period's appendix in the warehouse, then the files people read."""
 
 import datetime as dt
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -13,13 +14,23 @@ from pipelines.appendix_md import appendix_markdown
 from pipelines.appendix_xlsx import write_appendix_xlsx
 from pipelines.assets.common import PERIODS
 from pipelines.assets.marts import clean_rate_history, commune_snapshot
-from pipelines.charts import period_charts
+from pipelines.charts import chart_names, period_charts
 from pipelines.history import TOTAL_NAME, in_appendix_order
 from pipelines.numbers import format_vn_rate
+from pipelines.output_records import (
+    code_digest,
+    files_state,
+    fingerprint,
+    inputs_digest,
+    package_versions,
+    read_record,
+    write_record,
+)
 from pipelines.publish import write_atomically, write_text
 from pipelines.report_html import render_report
 from pipelines.resources import Storage
 from pipelines.scope import configured_scope
+from pipelines.settings import DataDir
 from pipelines.summary_sentence import summary_sentence
 from pipelines.trends import TREND_COLUMNS
 from pipelines.trends import trends as build_trends
@@ -28,6 +39,9 @@ REJECTION_COLUMNS = ["original_name", "sha256", "period", "unit_code", "unit_nam
 CHART_CAPTIONS = ["Tỷ lệ làm sạch dữ liệu theo địa phương trong kỳ", "Tỷ lệ làm sạch dữ liệu qua các kỳ"]
 # The contract of clean_rate_history.csv. The scope's total row ("Tổng cộng", empty
 # unit_code) stays in it, last in each period: it is the figure the letter quotes.
+PUBLISHED_APPENDIX = "published_appendix"
+# The libraries the files are rendered with: another version may render other bytes.
+RENDERING_PACKAGES = ("polars", "xlsxwriter", "python-docx", "matplotlib", "pillow")
 HISTORY_COLUMNS = ["period", "unit_code", "unit_name", "total_children", "updated", "cleaned", "clean_rate_pct"]
 
 
@@ -47,9 +61,8 @@ def district_appendix(context: dg.AssetExecutionContext, storage: Storage) -> dg
     with storage.connect() as con:
         snapshot = warehouse.query(con, "select_period_snapshot", period=period)
         appendix = build_appendix(snapshot, units)
-        with warehouse.transaction(con):
-            warehouse.execute(con, "delete_period_appendix", period=period)
-            warehouse.insert(con, "marts.district_appendix", appendix.with_columns(pl.lit(period).alias("period")))
+        warehouse.replace_period_rows(con, "marts.district_appendix", "delete_period_appendix", period,
+                                      appendix.with_columns(pl.lit(period).alias("period")))
     total = total_row(appendix)
     return dg.MaterializeResult(metadata={
         "units": appendix.height - 1,
@@ -76,7 +89,9 @@ def read_appendix(con, period: str) -> pl.DataFrame:
         "clean_rate_history.csv (the contract: every period in this period's units), trends.csv, "
         "summary.txt (the letter's opening sentence), the charts as PNG and SVG, and report.html "
         "(self-contained); and published/rejections.csv for all periods. Each file is replaced "
-        "atomically and only when its content changes."
+        "atomically and only when its content changes. Nothing is rendered when nothing the files "
+        "are rendered from (figures, history, rejections, completeness, settings, code) changed "
+        "and every file is as it was written (pipeline.output_records)."
     ),
 )
 def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> dg.MaterializeResult:
@@ -85,15 +100,38 @@ def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> d
     folder = layout.period_published(period)
     scope = configured_scope()
     texts = scope.texts(period)
+    outputs = published_paths(layout, period)
+    completeness_file = folder / "completeness.csv"
     with storage.connect() as con:
         appendix = read_appendix(con, period)
         period_rejections = warehouse.query(con, "select_rejections", period=period)
         all_rejections = warehouse.query(con, "select_rejections", period=None)
+        created = warehouse.query(con, "select_latest_received", period=period)["latest"][0]
+        plausibility = warehouse.query(con, "select_period_plausibility_warnings", period=period)
+        completeness_csv = completeness_file.read_bytes() if completeness_file.exists() else None
+        # Everything the files are rendered from. The history counts by its fingerprint
+        # (it is the largest input and grows with every period); the rest as read.
+        digest = inputs_digest({
+            "period": period,
+            "code": code_digest(),
+            "packages": package_versions(*RENDERING_PACKAGES),
+            "appendix": appendix,
+            "period_rejections": period_rejections,
+            "all_rejections": all_rejections,
+            "created": created,
+            "plausibility": plausibility,
+            "history": fingerprint(con, "select_clean_rate_history_fingerprint", period=period),
+            "units": scope.units_in(period),
+            "crosswalk": scope.crosswalk,
+            "settings": scope.settings,
+            "completeness": completeness_csv,
+        })
+        record = read_record(con, PUBLISHED_APPENDIX, period)
+        if record is not None and record.is_current(digest, files_state(outputs)):
+            return dg.MaterializeResult(metadata=published_metadata(record.metadata, rendered=False))
         history = in_appendix_order(
             warehouse.query(con, "select_clean_rate_history", period=period), scope.units_in(period)
         )
-        created = warehouse.query(con, "select_latest_received", period=period)["latest"][0]
-        plausibility = warehouse.query(con, "select_period_plausibility_warnings", period=period)
     created = created or dt.datetime.combine(dt.date.fromisoformat(f"{period}-01"), dt.time())
     total = total_row(appendix)
     period_trends = build_trends(history, period, scope.target_pct)
@@ -101,8 +139,7 @@ def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> d
     changes = tuple(sorted(set(scope.crosswalk["effective_date"].to_list())))
     charts = period_charts(history, period, scope.target_pct, TOTAL_NAME, changes)
     pngs = [charts[f"xep-hang-{period}.png"], charts[f"bieu-do-ty-le-{period}.png"]]
-    completeness_file = folder / "completeness.csv"
-    completeness = pl.read_csv(completeness_file, infer_schema=False) if completeness_file.exists() else None
+    completeness = pl.read_csv(completeness_csv, infer_schema=False) if completeness_csv is not None else None
     report = render_report(
         period, texts, sentence, appendix, period_trends,
         [(pngs[0], CHART_CAPTIONS[0]), (pngs[1], CHART_CAPTIONS[1])], period_rejections, completeness,
@@ -125,11 +162,45 @@ def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> d
         write_text(layout.published / "rejections.csv", render_csv(all_rejections, REJECTION_COLUMNS)),
     ]
     flagged = period_trends.filter(pl.col("flagged"))["unit_name"].to_list()
-    return dg.MaterializeResult(metadata={
-        "folder": dg.MetadataValue.path(str(folder)),
-        "files": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in written)),
+    summary = {
+        "folder": str(folder),
+        "files": [str(p) for p in written],
         "clean_rate_pct": format_vn_rate(total["clean_rate_pct"]),
         "summary": sentence,
         "units_flagged": ", ".join(flagged) or "-",
         "rejections": period_rejections.height,
-    })
+    }
+    with storage.connect() as con:
+        write_record(con, PUBLISHED_APPENDIX, period, digest, files_state(outputs), summary)
+    return dg.MaterializeResult(metadata=published_metadata(summary, rendered=True))
+
+
+def published_paths(layout: DataDir, period: str) -> list[Path]:
+    """Every file published_appendix writes for `period`, in the order it writes them."""
+    folder = layout.period_published(period)
+    return [
+        folder / "appendix.csv",
+        folder / f"phu-luc-{period}.xlsx",
+        folder / f"phu-luc-{period}.docx",
+        folder / "appendix.md",
+        folder / "rejections.csv",
+        folder / "clean_rate_history.csv",
+        folder / "trends.csv",
+        folder / "summary.txt",
+        *[folder / name for name in chart_names(period)],
+        folder / "report.html",
+        layout.published / "rejections.csv",
+    ]
+
+
+def published_metadata(summary: dict, rendered: bool) -> dict:
+    """The asset's metadata from what a rendering recorded (`rendered`: False when skipped)."""
+    return {
+        "folder": dg.MetadataValue.path(summary["folder"]),
+        "files": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in summary["files"])),
+        "clean_rate_pct": summary["clean_rate_pct"],
+        "summary": summary["summary"],
+        "units_flagged": summary["units_flagged"],
+        "rejections": summary["rejections"],
+        "rendered": rendered,
+    }

@@ -1,0 +1,1 @@
+DELETE FROM pipeline.output_records WHERE output = $output AND period = $period;
