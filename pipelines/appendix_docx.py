@@ -70,6 +70,33 @@ def _set_widths(row, widths: list[float]) -> None:
         cell.width = Cm(width)
 
 
+_TC = qn("w:tc")
+_RUN_IN_CELL = f"{qn('w:p')}/{qn('w:r')}"
+_T, _RPR, _SPACE = qn("w:t"), qn("w:rPr"), qn("xml:space")
+
+
+def _replace_text(tc, text: str) -> None:
+    """A copied cell's text replaced, as python-docx's `run.text = text` writes it.
+
+    A plain text (no tab or line break, no space at either end), or none, in a run that
+    holds one plain <w:t> (or nothing) is the same XML with other characters: set
+    directly, without python-docx's per-character rebuilding (seconds for a country's
+    90,000 cells). Anything else goes through python-docx.
+    """
+    run = tc.find(_RUN_IN_CELL)
+    content = [child for child in run if child.tag != _RPR] if run is not None else None
+    plain = text.strip() == text and not any(c in text for c in "\t\r\n")
+    if content == [] and text == "":
+        return
+    if content is not None and len(content) == 1 and content[0].tag == _T and content[0].get(_SPACE) is None and plain:
+        if text:
+            content[0].text = text
+        else:
+            run.remove(content[0])
+        return
+    tc.p_lst[0].r_lst[0].text = text
+
+
 def appendix_rows(appendix: pl.DataFrame) -> list[list[str]]:
     """The table's data rows as printed: TT, name, (3)…(7) and (8) in Vietnamese notation."""
     rows = []
@@ -104,6 +131,7 @@ def build_document(appendix: pl.DataFrame, period: str, texts: dict, created: dt
     table = document.add_table(rows=2, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    header_rows = list(table.rows)  # taken now: listing a country's 10,000 rows later is slow
     for i, text in enumerate(headers):
         _cell(table.rows[0].cells[i], text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         _cell(table.rows[1].cells[i], numbering[i], italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=11)
@@ -114,8 +142,8 @@ def build_document(appendix: pl.DataFrame, period: str, texts: dict, created: dt
         is_total = cells[0] == ""
         if not is_total and template is not None:
             row_element = deepcopy(template)
-            for tc, text in zip(row_element.tc_lst, cells[: len(headers)], strict=True):
-                tc.p_lst[0].r_lst[0].text = text
+            for tc, text in zip(row_element.iterchildren(_TC), cells[: len(headers)], strict=True):
+                _replace_text(tc, text)
             table._tbl.append(row_element)
             continue
         added = table.add_row()
@@ -133,10 +161,10 @@ def build_document(appendix: pl.DataFrame, period: str, texts: dict, created: dt
         _set_widths(added, widths)
         if not is_total:
             template = added._tr
-    for row in table.rows[:2]:
+    for row in header_rows:
         _set_widths(row, widths)
     # The header rows repeat on every page.
-    for row in table.rows[:2]:
+    for row in header_rows:
         row._tr.get_or_add_trPr().append(row._tr.makeelement(qn("w:tblHeader"), {}))
 
     properties = document.core_properties
