@@ -75,11 +75,16 @@ def clean_rate_history(snapshots: pl.DataFrame, units: pl.DataFrame, as_of: str)
     )
 
 
-def in_appendix_order(history: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
-    """A clean-rate history sorted as published: by period, units in appendix order, the scope's row last."""
-    order = units.select("unit_code", "appendix_order")
-    return (
-        history.join(order, on="unit_code", how="left")
-        .sort(["period", pl.col("appendix_order").fill_null(1 << 30)])
-        .drop("appendix_order")
-    )
+def clean_rate_history_as_of(snapshots: pl.DataFrame, all_units: pl.DataFrame, crosswalk: pl.DataFrame,
+                             period: str) -> pl.DataFrame:
+    """Every period up to `period` in the units valid in it (`clean_rate_history` of the
+    snapshots re-expressed through the crosswalk), without the as_of_period column.
+
+    Each period's rows depend only on that period's snapshots: given only `period`'s own,
+    this is `period`'s rows alone (what marts.clean_rate_history keeps).
+    """
+    from pipelines.crosswalk import reaggregate
+    from pipelines.units import units_valid_in
+
+    in_units_of_period = reaggregate(snapshots, all_units, crosswalk, period)
+    return clean_rate_history(in_units_of_period, units_valid_in(all_units, period), period).drop("as_of_period")

@@ -8,9 +8,10 @@ import pytest
 from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from pipelines.crosswalk import crosswalk_problems, load_crosswalk, reaggregate, unit_not_in_period
-from pipelines.history import clean_rate_history
+from pipelines.history import clean_rate_history, clean_rate_history_as_of
 from pipelines.numbers import clean_rate_pct
 from pipelines.settings import REFERENCE_DIR
 from pipelines.units import load_units, units_valid_in
@@ -101,6 +102,32 @@ def test_history_in_new_units_recomputes_rates_from_sums(units, crosswalk, figur
         reaggregate(snapshots, units, crosswalk, "2024-07"), units_valid_in(units, "2024-07"), "2024-07")
     assert old_view.filter(pl.col("period") == "2024-07").height == 14
     assert old_view.filter(pl.col("unit_code") == "21952")["unit_name"].unique().to_list() == ["TT Tuy Phước"]
+
+
+@pytest.mark.parametrize("as_of", ["2024-07", "2025-06", "2025-07", "2025-08"])
+def test_a_periods_rows_need_only_that_periods_snapshots(units, crosswalk, figures, as_of):
+    """marts.clean_rate_history keeps each period's own rows, made from that period's
+    snapshots alone; the history as of a later period is assembled from all of them.
+    Both must give the same rows wherever they meet, across the 2025 reorganisation."""
+    # The sample months before `as_of`, and July's figures reported for `as_of` itself in
+    # the units valid then (after the reorganisation: summed into the new communes), one
+    # unit silent.
+    july = figures.filter(pl.col("period") == "2024-07")
+    if as_of < "2025-07":
+        own_period = july.with_columns(pl.lit(as_of).alias("period")).filter(pl.col("unit_code") != "21955")
+    else:
+        sums = crosswalk_sums_by_hand(july)
+        own_period = pl.DataFrame([{"period": as_of, "unit_code": code, **counts} for (_, code), counts in sums.items()])
+        own_period = own_period.filter(pl.col("unit_code") != own_period["unit_code"].min())
+    snapshots = pl.concat([figures.filter(pl.col("period") < as_of).select("period", "unit_code", *COUNTS),
+                           own_period.select("period", "unit_code", *COUNTS)], how="vertical_relaxed")
+    whole = clean_rate_history_as_of(snapshots, units, crosswalk, as_of)
+    own = clean_rate_history_as_of(snapshots.filter(pl.col("period") == as_of), units, crosswalk, as_of)
+    assert own.height > 0
+    assert_frame_equal(whole.filter(pl.col("period") == as_of), own)
+    # Earlier periods come in `as_of`'s units, summed through the crosswalk.
+    assert set(whole.filter(pl.col("period") < as_of)["unit_code"].drop_nulls()) <= set(
+        units_valid_in(units, as_of)["unit_code"])
 
 
 def test_a_new_unit_missing_a_former_unit_is_left_out_not_undercounted(units, crosswalk, figures):

@@ -6,8 +6,7 @@ import polars as pl
 from pipelines import warehouse
 from pipelines.assets.common import PERIODS, markdown_table, reference_units
 from pipelines.assets.ingest import staged_submissions
-from pipelines.crosswalk import reaggregate
-from pipelines.history import clean_rate_history as build_clean_rate_history
+from pipelines.history import clean_rate_history_as_of
 from pipelines.history import commune_snapshot as build_snapshot
 from pipelines.history import submission_history as build_history
 from pipelines.output_records import code_digest, fingerprint, inputs_digest, read_record, write_record
@@ -61,9 +60,11 @@ def commune_snapshot(context: dg.AssetExecutionContext, storage: Storage) -> dg.
     kinds={"duckdb", "polars"},
     deps=[commune_snapshot],
     description=(
-        "marts.clean_rate_history: for this period, every period up to it per unit and for the "
-        "whole scope, in the units valid in this period: older figures are summed through the "
-        "crosswalk (data/reference/crosswalk.csv); rates are recomputed from summed counts, never averaged. "
+        "marts.clean_rate_history: the period's clean rate per unit and for the whole scope, in "
+        "the units valid in it (one row per unit and period: the table grows linearly with history). "
+        "The history as of a period (every earlier period summed through the crosswalk, "
+        "data/reference/crosswalk.csv, rates recomputed from summed counts, never averaged) is "
+        "assembled from the snapshots when published. "
         "Not recomputed when the snapshots up to the period, the units, the crosswalk and the code are "
         "those it was computed from (pipeline.output_records)."
     ),
@@ -85,9 +86,11 @@ def clean_rate_history(context: dg.AssetExecutionContext, storage: Storage) -> d
         stored = fingerprint(con, "select_clean_rate_history_fingerprint", period=period)
         if record is not None and record.is_current(digest, stored):
             return dg.MaterializeResult(metadata=clean_rate_history_metadata(record.metadata, recomputed=False))
-        snapshots = warehouse.query(con, "select_snapshots_until", period=period)
-        in_units_of_period = reaggregate(snapshots, scope.units, scope.crosswalk, period)
-        history = build_clean_rate_history(in_units_of_period, scope.units_in(period), period)
+        # Only the period's own rows are kept (linear in history); the history as of a
+        # period is assembled from the snapshots when it is published.
+        snapshots = warehouse.query(con, "select_period_snapshot_counts", period=period)
+        history = clean_rate_history_as_of(snapshots, scope.units, scope.crosswalk, period).select(
+            pl.lit(period).alias("as_of_period"), pl.all())
         scope_rates = history.filter(pl.col("unit_code").is_null()).select("period", "clean_rate_pct")
         summary = {"rows": history.height, "periods": scope_rates.height, "scope_clean_rate": markdown_table(scope_rates)}
         with warehouse.transaction(con):

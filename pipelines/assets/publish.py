@@ -15,7 +15,7 @@ from pipelines.appendix_xlsx import write_appendix_xlsx
 from pipelines.assets.common import PERIODS
 from pipelines.assets.marts import clean_rate_history, commune_snapshot
 from pipelines.charts import chart_names, period_charts
-from pipelines.history import TOTAL_NAME, in_appendix_order
+from pipelines.history import TOTAL_NAME, clean_rate_history_as_of
 from pipelines.numbers import format_vn_rate
 from pipelines.output_records import (
     code_digest,
@@ -109,8 +109,9 @@ def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> d
         created = warehouse.query(con, "select_latest_received", period=period)["latest"][0]
         plausibility = warehouse.query(con, "select_period_plausibility_warnings", period=period)
         completeness_csv = completeness_file.read_bytes() if completeness_file.exists() else None
-        # Everything the files are rendered from. The history counts by its fingerprint
-        # (it is the largest input and grows with every period); the rest as read.
+        # Everything the files are rendered from. The snapshots up to the period (the
+        # clean-rate history is made from them) count by their fingerprint: they are the
+        # largest input and grow with every period. The rest as read.
         digest = inputs_digest({
             "period": period,
             "code": code_digest(),
@@ -120,7 +121,7 @@ def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> d
             "all_rejections": all_rejections,
             "created": created,
             "plausibility": plausibility,
-            "history": fingerprint(con, "select_clean_rate_history_fingerprint", period=period),
+            "snapshots": fingerprint(con, "select_snapshots_fingerprint", period=period),
             "units": scope.units_in(period),
             "crosswalk": scope.crosswalk,
             "settings": scope.settings,
@@ -129,9 +130,8 @@ def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> d
         record = read_record(con, PUBLISHED_APPENDIX, period)
         if record is not None and record.is_current(digest, files_state(outputs)):
             return dg.MaterializeResult(metadata=published_metadata(record.metadata, rendered=False))
-        history = in_appendix_order(
-            warehouse.query(con, "select_clean_rate_history", period=period), scope.units_in(period)
-        )
+        snapshots = warehouse.query(con, "select_snapshots_until", period=period)
+    history = clean_rate_history_as_of(snapshots, scope.units, scope.crosswalk, period)
     created = created or dt.datetime.combine(dt.date.fromisoformat(f"{period}-01"), dt.time())
     total = total_row(appendix)
     period_trends = build_trends(history, period, scope.target_pct)

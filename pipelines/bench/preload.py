@@ -81,8 +81,8 @@ def load_history(data_dir: Path, units: pl.DataFrame, figures: pl.DataFrame, see
         warehouse.insert(con, "marts.commune_snapshot", snapshot)
         for period in periods:
             valid = units_valid_in(units, period)
-            warehouse.insert(con, "marts.clean_rate_history", clean_rate_history(
-                snapshot.select("period", "unit_code", *counts), valid, period))
+            own = snapshot.filter(pl.col("period") == period).select("period", "unit_code", *counts)
+            warehouse.insert(con, "marts.clean_rate_history", clean_rate_history(own, valid, period))
             appendix = build_appendix(snapshot.filter(pl.col("period") == period), valid)
             warehouse.insert(con, "marts.district_appendix", appendix.with_columns(pl.lit(period).alias("period")))
             if progress is not None:

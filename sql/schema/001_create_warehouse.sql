@@ -90,8 +90,8 @@ CREATE TABLE IF NOT EXISTS marts.commune_snapshot (
     received_at     TIMESTAMP NOT NULL
 );
 
--- Clean rate per unit and period, as seen from `as_of_period` (in its units).
--- unit_code is null on the scope's total row.
+-- Clean rate per unit and period, in that period's units (as_of_period = period since
+-- 030_clean_rate_history_own_period.sql). unit_code is null on the scope's total row.
 CREATE TABLE IF NOT EXISTS marts.clean_rate_history (
     as_of_period    VARCHAR NOT NULL,
     period          VARCHAR NOT NULL,
