@@ -100,8 +100,9 @@ class Batch:
             return
         with ThreadPoolExecutor(SYNC_THREADS) as pool:
             list(pool.map(fsync_path, self.pending.values()))
+        for folder in {target.parent for target in self.pending}:
+            folder.mkdir(parents=True, exist_ok=True)
         for target, tmp in self.pending.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, target)
         self.pending = {}
 

@@ -41,20 +41,6 @@ class InboxHashes:
         record = self.remembered.get(inbox_path)
         return (record[1] if record and record[0] == _identity(stat) else None), stat
 
-    def known_files(self, con: duckdb.DuckDBPyConnection, files: list[tuple[str, Path]]) -> dict[str, str | None]:
-        """{sha256: period it counts for (None: unknown)} of the received contents this run can
-        meet among (inbox path, path) `files`: when every file is unchanged, only theirs (a
-        lookup that does not grow with history); else every content received."""
-        cached = []
-        for inbox_path, path in files:
-            try:
-                cached.append(self.lookup(inbox_path, path)[0])
-            except OSError:
-                cached.append(None)
-        if all(cached):
-            return dict(warehouse.query(con, "select_known_among", shas=cached).iter_rows())
-        return dict(warehouse.query(con, "select_known_files").iter_rows())
-
     def remember(self, inbox_path: str, stat: os.stat_result, sha256: str) -> None:
         """`stat` taken before the bytes were read: a file changed since is read again next run."""
         size, mtime, ctime = _identity(stat)

@@ -71,21 +71,26 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
     with storage.connect() as con:
         inbox_paths = [(PurePath(path.relative_to(layout.inbox)).as_posix(), path) for path, _ in arrivals]
         hashes = InboxHashes.load(con, [inbox_path for inbox_path, _ in inbox_paths])
-        known = hashes.known_files(con, inbox_paths)
+        present = []
+        for (path, folder), (inbox_path, _) in zip(arrivals, inbox_paths, strict=True):
+            try:
+                sha, stat = hashes.lookup(inbox_path, path)
+                if sha is None:  # new or changed since a run read it: hashed (in chunks)
+                    sha, size = archive.hash_file(path)
+                    hashes.remember(inbox_path, stat, sha)
+                else:  # unchanged since a run read it: not even read again
+                    size = stat.st_size
+            except OSError:  # removed or locked since the inbox was listed: the next run sees it
+                context.log.warning(f"could not read {path}")
+                continue
+            present.append((path, folder, inbox_path, sha, size))
+        # Which of these contents were received before: asked about these alone, so the
+        # lookup does not grow with the history of everything ever received.
+        known = known_among(con, [sha for *_, sha, _ in present])
         new, repeated, refiled, elsewhere, copies = [], [], [], 0, []
         archived = archive.Batch(layout.root)
         try:
-            for (path, folder), (inbox_path, _) in zip(arrivals, inbox_paths, strict=True):
-                try:
-                    sha, stat = hashes.lookup(inbox_path, path)
-                    if sha is None:  # new or changed since a run read it: hashed (in chunks)
-                        sha, size = archive.hash_file(path)
-                        hashes.remember(inbox_path, stat, sha)
-                    else:  # unchanged since a run read it: not even read again
-                        size = stat.st_size
-                except OSError:  # removed or locked since the inbox was listed: the next run sees it
-                    context.log.warning(f"could not read {path}")
-                    continue
+            for path, folder, inbox_path, sha, size in present:
                 if sha in known:
                     if folder is not None and known[sha] is None:
                         refiled.append(
@@ -138,6 +143,11 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
         "loose_for_other_periods": elsewhere,
         "new": dg.MetadataValue.md(markdown_table(frame.select("original_name", "period", "size_bytes", "sha256"))),
     })
+
+
+def known_among(con, shas: list[str]) -> dict[str, str | None]:
+    """{sha256: the period it counts for (None: unknown)} of those of `shas` already received."""
+    return dict(warehouse.query(con, "select_known_among", shas=shas).iter_rows()) if shas else {}
 
 
 SAME_FILE_CODE = "SAME_FILE_AS_OTHER_PERIOD"
