@@ -62,7 +62,7 @@ def row_fields(row: list[str | None], prefixes) -> dict[str, int]:
     """field → column index for the cells of one row that name a field (the first cell wins)."""
     columns: dict[str, int] = {}
     for index, cell in enumerate(row):
-        field = field_of(cell, prefixes) if cell else None
+        field = field_of(cell, prefixes)
         if field and field not in columns:
             columns[field] = index
     return columns

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipelines.crosswalk import reaggregate
 from pipelines.numbers import clean_rate_pct
+from pipelines.units import units_valid_in
 
 TOTAL_NAME = "Tổng cộng"
 
@@ -83,8 +85,5 @@ def clean_rate_history_as_of(snapshots: pl.DataFrame, all_units: pl.DataFrame, c
     Each period's rows depend only on that period's snapshots: given only `period`'s own,
     this is `period`'s rows alone (what marts.clean_rate_history keeps).
     """
-    from pipelines.crosswalk import reaggregate
-    from pipelines.units import units_valid_in
-
     in_units_of_period = reaggregate(snapshots, all_units, crosswalk, period)
     return clean_rate_history(in_units_of_period, units_valid_in(all_units, period), period).drop("as_of_period")

@@ -32,7 +32,7 @@ from pipelines.file_guards import check_size
 from pipelines.headers import SCAN_ROWS, find_header
 from pipelines.period_text import label, periods_in, resolve_period
 from pipelines.readers import RawSheet, UnreadableFile, read_table
-from pipelines.rejections import COLUMN_LABELS, REJECTION_SCHEMA, message, rejection_frame
+from pipelines.rejections import COLUMN_LABELS, REJECTION_SCHEMA, message
 from pipelines.units import code_mapping, key_names, suggest_units, unit_key, units_valid_in
 
 COUNT_FIELDS = ("total_children", "updated", "cleaned")
@@ -86,20 +86,6 @@ class ParsedFile:
     rejections: pl.DataFrame
     sheets: list[RawSheet] = field(default_factory=list)
     period: str | None = None  # the period the file counts for, when known
-
-    @property
-    def rejected_whole(self) -> bool:
-        return self.rows.is_empty() and not self.rejections.is_empty()
-
-
-def empty_rows() -> pl.DataFrame:
-    return pl.DataFrame(schema=ROW_SCHEMA)
-
-
-def file_rejection(code: str, **details: object) -> ParsedFile:
-    return ParsedFile(
-        empty_rows(), rejection_frame([{"code": code, "message": message(code, **details)}])
-    )
 
 
 # ---------------------------------------------------------------------------------------

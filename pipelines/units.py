@@ -95,12 +95,6 @@ def kind_agrees(name: str | None, kind: str | None) -> bool:
     return stated is None or kind is None or stated == fold(kind)
 
 
-def unit_keys(names: pl.Series) -> pl.Series:
-    """`unit_key` over a Series, calling Python once per distinct name."""
-    mapping = {n: unit_key(n) for n in names.drop_nulls().unique().to_list()}
-    return names.replace_strict(mapping, default=None, return_dtype=pl.String)
-
-
 def name_keys(units: pl.DataFrame) -> pl.DataFrame:
     """Every accepted spelling of each unit: unit_code, key (name and aliases)."""
     rows = []
@@ -177,8 +171,10 @@ def suggest_units(name: str, units: pl.DataFrame, n: int = 3) -> list[str]:
         if len(found) >= n and bound / 100 + 1e-9 < heapq.nlargest(n, found)[-1][0]:
             break
         matcher.set_seq1(choice)
-        if matcher.real_quick_ratio() >= _CUTOFF and matcher.quick_ratio() >= _CUTOFF and matcher.ratio() >= _CUTOFF:
-            found.append((matcher.ratio(), choice))
+        if matcher.real_quick_ratio() >= _CUTOFF and matcher.quick_ratio() >= _CUTOFF:
+            ratio = matcher.ratio()
+            if ratio >= _CUTOFF:
+                found.append((ratio, choice))
     return [official[k] for _, k in heapq.nlargest(n, found)]
 
 

@@ -69,10 +69,10 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
     arrivals = sorted(filed + loose, key=lambda item: (written_at(item[0]), item[0].name))
     bounds = period_bounds()
     with storage.connect() as con:
-        inbox_paths = [(PurePath(path.relative_to(layout.inbox)).as_posix(), path) for path, _ in arrivals]
-        hashes = InboxHashes.load(con, [inbox_path for inbox_path, _ in inbox_paths])
+        inbox_paths = [PurePath(path.relative_to(layout.inbox)).as_posix() for path, _ in arrivals]
+        hashes = InboxHashes.load(con, inbox_paths)
         present = []
-        for (path, folder), (inbox_path, _) in zip(arrivals, inbox_paths, strict=True):
+        for (path, folder), inbox_path in zip(arrivals, inbox_paths, strict=True):
             try:
                 sha, stat = hashes.lookup(inbox_path, path)
                 if sha is None:  # new or changed since a run read it: hashed (in chunks)

@@ -25,6 +25,7 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
+from pipelines.appendix_xlsx import column_headers
 from pipelines.periods import month_label, period_of, period_start
 from pipelines.text import fold
 from pipelines.units import UNIT_SCHEMA, unit_key
@@ -135,13 +136,9 @@ def _spelling(name: str, kind: str, r: float) -> str:
 
 
 def _header(period: str) -> list[str]:
-    return [
-        "TT",
-        "Tên địa phương",
-        f"Tổng số trẻ em theo báo cáo của địa phương đến tháng {month_label(period)}",
-        "Số trẻ em đã được cập nhật dữ liệu",
-        "Số trẻ em đã làm sạch dữ liệu",
-    ]
+    """A commune's submission header: the appendix's TT, name, (3), (4) and (6) columns."""
+    headers = column_headers(period)
+    return [headers[i] for i in (0, 1, 2, 3, 5)]
 
 
 def _xlsx(period: str, row: list, title: bool, as_text: bool) -> bytes:
