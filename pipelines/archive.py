@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -57,15 +59,17 @@ class Batch:
     """The inbox files a run archives, flushed to disk together.
 
     `store_file` streams each file in chunks to its own temporary name (hashing what it
-    copies, holding no file in memory); `commit` flushes all of them to disk from threads
-    (the disk waits overlap) and only then renames them into the archive, so a reader or
-    a crash never sees half a file. `discard` removes what was not committed.
+    copies, holding no file in memory); `commit` flushes all of them to disk, renames them
+    into the archive, and flushes the names: a reader or a crash never sees half a file,
+    and a registered file's copy survives a crash. `discard` removes what was not committed.
     """
 
     def __init__(self, root: Path):
         self.root = root
         self.staging = root / "archive" / "incoming"
         self.pending: dict[Path, Path] = {}  # target → temporary copy
+        self._prefix = f".{os.getpid()}."
+        self._staging_made = False
         # A run killed before `commit` leaves its copies; runs never overlap, so any is stale.
         if self.staging.is_dir():
             for stale in self.staging.glob(".*.tmp*"):
@@ -73,9 +77,12 @@ class Batch:
 
     def store_file(self, path: Path) -> tuple[str, int, Path]:
         """Copy `path` towards the archive: (sha256, size, relpath); see `readable`."""
-        self.staging.mkdir(parents=True, exist_ok=True)
+        if not self._staging_made:
+            self.staging.mkdir(parents=True, exist_ok=True)
+            self._staging_made = True
         # The copy keeps the file's suffix: a loose file's period is read from it before `commit`.
-        tmp = self.staging / f".{os.getpid()}.{len(self.pending)}.tmp{safe_suffix(path.suffix)}"
+        # (Plain strings and os calls: this runs once per received file.)
+        tmp = os.path.join(self.staging, f"{self._prefix}{len(self.pending)}.tmp{safe_suffix(path.suffix)}")
         digest, size = hashlib.sha256(), 0
         try:
             with open(path, "rb") as src, open(tmp, "wb") as dst:
@@ -84,15 +91,16 @@ class Batch:
                     size += len(chunk)
                     dst.write(chunk)
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
             raise
         sha = digest.hexdigest()
         relpath = archive_relpath(sha, path.suffix)
         target = self.root / relpath
-        if target in self.pending or (target.exists() and target.stat().st_size == size):
-            tmp.unlink()
+        if target in self.pending or _has_size(target, size):
+            os.unlink(tmp)
         else:
-            self.pending[target] = tmp
+            self.pending[target] = Path(tmp)
         return sha, size, relpath
 
     def readable(self, relpath: Path) -> Path:
@@ -100,22 +108,71 @@ class Batch:
         target = self.root / relpath
         return self.pending.get(target, target)
 
+    def holds(self, relpath: Path) -> bool:
+        """Whether the archive has `relpath`, or will once this batch is committed."""
+        target = self.root / relpath
+        return target in self.pending or target.exists()
+
+    def keep_only(self, relpaths: set[Path]) -> None:
+        """Drop the copies not among `relpaths` (contents found already received)."""
+        keep = {self.root / relpath for relpath in relpaths}
+        for target in [t for t in self.pending if t not in keep]:
+            self.pending.pop(target).unlink(missing_ok=True)
+
     def commit(self) -> None:
         if not self.pending:
             return
-        # Each thread flushes its share in turn: one task per thread, not per file (a
-        # month's 10,000 futures cost as much as the flushes: 0.08 → 0.04 ms a file).
-        copies = list(self.pending.values())
-        shares = [copies[i::SYNC_THREADS] for i in range(min(SYNC_THREADS, len(copies)))]
-        with ThreadPoolExecutor(len(shares)) as pool:
-            list(pool.map(_fsync_all, shares))
-        for folder in {target.parent for target in self.pending}:
+        flush(list(self.pending.values()), self.root)  # every copy's bytes on disk …
+        folders = {target.parent for target in self.pending}
+        for folder in folders:
             folder.mkdir(parents=True, exist_ok=True)
         for target, tmp in self.pending.items():
             os.replace(tmp, target)
+        flush([*folders, self.staging], self.root)  # … then their names
         self.pending = {}
 
     def discard(self) -> None:
         for tmp in self.pending.values():
             tmp.unlink(missing_ok=True)
         self.pending = {}
+
+
+def _has_size(path: Path, size: int) -> bool:
+    try:
+        return os.stat(path).st_size == size
+    except FileNotFoundError:
+        return False
+
+
+# From this many paths on, one flush of the whole file system costs less than flushing
+# each path (10,000 small copies: about 0.1 s against 0.5 s from 32 threads). Below it,
+# each path alone, so a small run never waits on other programs' unwritten data.
+SYNCFS_FROM = 500
+
+
+def _syncfs():
+    """libc's syncfs(2) (Linux), or None where there is none."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.syncfs
+    except (OSError, AttributeError):
+        return None
+
+
+def flush(paths: list[Path], root: Path) -> None:
+    """Flush `paths` (files, or folders' entries) on `root`'s file system to disk."""
+    syncfs = _syncfs() if len(paths) >= SYNCFS_FROM else None
+    if syncfs is not None:
+        fd = os.open(root, os.O_RDONLY)
+        try:
+            if syncfs(fd) != 0:
+                err = ctypes.get_errno()
+                raise OSError(err, os.strerror(err), str(root))
+        finally:
+            os.close(fd)
+        return
+    # Each thread flushes its share in turn: one task per thread, not per file (a
+    # month's 10,000 futures cost as much as the flushes: 0.08 → 0.04 ms a file).
+    shares = [paths[i::SYNC_THREADS] for i in range(min(SYNC_THREADS, len(paths)))]
+    with ThreadPoolExecutor(len(shares)) as pool:
+        list(pool.map(_fsync_all, shares))

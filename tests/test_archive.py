@@ -64,3 +64,53 @@ def test_content_already_archived_is_not_copied_again(tmp_path):
     again = archive.Batch(root)
     assert again.store_file(path)[2] == relpath and again.pending == {}
     assert list((root / "archive" / "incoming").iterdir()) == []
+
+
+def test_commit_flushes_the_copies_then_their_names(tmp_path, monkeypatch):
+    """The bytes are on disk before any copy takes its archive name, and the names after."""
+    files = {f"{i}.csv": f"{i};1\n".encode() for i in range(3)}
+    root = tmp_path / "data"
+    batch = archive.Batch(root)
+    stored = [batch.store_file(path) for path in _inbox(tmp_path, files)]
+    flushed = []
+    real_flush = archive.flush
+
+    def recording_flush(paths, on):
+        flushed.append(([Path(p) for p in paths], [(root / rel).exists() for _, _, rel in stored]))
+        real_flush(paths, on)
+
+    monkeypatch.setattr(archive, "flush", recording_flush)
+    batch.commit()
+    (copies, named_before), (names, named_after) = flushed
+    assert len(copies) == 3 and all(p.parent == root / "archive" / "incoming" for p in copies)
+    assert named_before == [False] * 3  # bytes flushed before any copy was renamed
+    assert named_after == [True] * 3  # names flushed after: the folders renamed into and out of
+    assert set(names) == {(root / rel).parent for _, _, rel in stored} | {root / "archive" / "incoming"}
+
+
+def test_flush_by_file_system_or_by_path_gives_the_same_archive(tmp_path, monkeypatch):
+    files = {f"{i}.csv": f"{i};1\n".encode() for i in range(5)}
+    paths = _inbox(tmp_path, files)
+    for from_ in (1, 10**9):  # every batch flushed with one syncfs; every path alone
+        monkeypatch.setattr(archive, "SYNCFS_FROM", from_)
+        root = tmp_path / f"data-{from_}"
+        batch = archive.Batch(root)
+        stored = [batch.store_file(path) for path in paths]
+        batch.commit()
+        assert [(root / rel).read_bytes() for _, _, rel in stored] == list(files.values())
+        assert list((root / "archive" / "incoming").iterdir()) == []
+
+
+def test_keep_only_drops_the_other_copies(tmp_path):
+    files = {"a.csv": b"1;2\n", "b.xlsx": b"1;2\n", "c.csv": b"3;4\n"}
+    root = tmp_path / "data"
+    batch = archive.Batch(root)
+    stored = [batch.store_file(path) for path in _inbox(tmp_path, files)]
+    kept = {stored[0][2], stored[2][2]}
+    assert all(batch.holds(rel) for _, _, rel in stored)
+    batch.keep_only(kept)  # b.xlsx: the same content as a.csv, already registered under a.csv's copy
+    assert not batch.holds(stored[1][2])
+    batch.commit()
+    assert sorted(p.name for p in (root / "archive" / "sha256").rglob("*") if p.is_file()) == sorted(
+        (root / rel).name for rel in kept)
+    assert list((root / "archive" / "incoming").iterdir()) == []

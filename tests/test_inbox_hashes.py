@@ -61,3 +61,20 @@ def test_a_file_rewritten_with_same_size_and_time_is_read_again(tmp_path):
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # modification time put back
     assert main(["run", "--data-dir", str(data_dir)]) == 0
     assert _count(data_dir, "SELECT count(*) FROM raw.received_files") == 14
+
+
+def test_known_contents_read_again_add_nothing_to_the_archive(tmp_path):
+    """A touched file, and the same bytes under another name and suffix, are copied as they
+    are hashed; being known, the copies are dropped: the archive and the history stay as they were."""
+    data_dir = copy_samples(tmp_path / "data", ["2024-07"])
+    assert main(["run", "--data-dir", str(data_dir)]) == 0
+    archived = sorted(p.relative_to(data_dir) for p in (data_dir / "archive" / "sha256").rglob("*") if p.is_file())
+    received = _count(data_dir, "SELECT count(*) FROM raw.received_files")
+    folder = data_dir / "inbox" / "2024-07"
+    first, second = sorted(folder.iterdir())[:2]
+    os.utime(first, ns=(first.stat().st_atime_ns, first.stat().st_mtime_ns + 10**9))  # touched: read again
+    (folder / f"bản sao{'.txt' if second.suffix != '.txt' else '.csv'}").write_bytes(second.read_bytes())
+    assert main(["run", "--data-dir", str(data_dir)]) == 0
+    assert sorted(p.relative_to(data_dir) for p in (data_dir / "archive" / "sha256").rglob("*") if p.is_file()) == archived
+    assert list((data_dir / "archive" / "incoming").iterdir()) == []
+    assert _count(data_dir, "SELECT count(*) FROM raw.received_files") == received == 13

@@ -71,26 +71,27 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
     with storage.connect() as con:
         inbox_paths = [PurePath(path.relative_to(layout.inbox)).as_posix() for path, _ in arrivals]
         hashes = InboxHashes.load(con, inbox_paths)
-        present = []
-        for (path, folder), inbox_path in zip(arrivals, inbox_paths, strict=True):
-            try:
-                sha, stat = hashes.lookup(inbox_path, path)
-                if sha is None:  # new or changed since a run read it: hashed (in chunks)
-                    sha, size = archive.hash_file(path)
-                    hashes.remember(inbox_path, stat, sha)
-                else:  # unchanged since a run read it: not even read again
-                    size = stat.st_size
-            except OSError:  # removed or locked since the inbox was listed: the next run sees it
-                context.log.warning(f"could not read {path}")
-                continue
-            present.append((path, folder, inbox_path, sha, size))
-        # Which of these contents were received before: asked about these alone, so the
-        # lookup does not grow with the history of everything ever received.
-        known = known_among(con, [sha for *_, sha, _ in present])
-        new, repeated, refiled, elsewhere, copies = [], [], [], 0, []
         archived = archive.Batch(layout.root)
         try:
-            for path, folder, inbox_path, sha, size in present:
+            present = []
+            for (path, folder), inbox_path in zip(arrivals, inbox_paths, strict=True):
+                try:
+                    sha, stat = hashes.lookup(inbox_path, path)
+                    if sha is None:  # new or changed since a run read it: copied towards the archive as it is hashed
+                        sha, size, relpath = archived.store_file(path)
+                        hashes.remember(inbox_path, stat, sha)
+                    else:  # unchanged since a run read it: not even read again
+                        size, relpath = stat.st_size, archive.archive_relpath(sha, path.suffix)
+                except OSError:  # removed or locked since the inbox was listed: the next run sees it
+                    context.log.warning(f"could not read {path}")
+                    continue
+                present.append((path, folder, inbox_path, sha, size, relpath))
+            # Which of these contents were received before: asked about these alone, so the
+            # lookup does not grow with the history of everything ever received.
+            known = known_among(con, [sha for _, _, _, sha, _, _ in present])
+            new, repeated, refiled, elsewhere, copies = [], [], [], 0, []
+            archiving = set()  # the copies this run adds to the archive
+            for path, folder, inbox_path, sha, size, relpath in present:
                 if sha in known:
                     if folder is not None and known[sha] is None:
                         refiled.append(
@@ -101,13 +102,13 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
                         copies.append(same_file_rejection(sha, path.name, period, known[sha]))
                     repeated.append(path.name)
                     continue
-                relpath = archive.archive_relpath(sha, path.suffix)
-                if not (layout.root / relpath).exists():
-                    try:
+                if not archived.holds(relpath):
+                    try:  # remembered by its hash, but its copy is not in the archive (yet)
                         sha, size, relpath = archived.store_file(path)
                     except OSError:
                         context.log.warning(f"could not archive {path}")
                         continue
+                archiving.add(relpath)
                 if folder is None:
                     counts_for = file_period(archived.readable(relpath), bounds).period
                 else:
@@ -121,6 +122,7 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
                     "period_folder": folder, "period": counts_for, "size_bytes": size,
                     "archive_path": relpath.as_posix(), "received_at": now(),
                 })
+            archived.keep_only(archiving)  # a content received before keeps its first copy alone
             archived.commit()  # every new copy on disk before any is registered
         finally:
             archived.discard()
