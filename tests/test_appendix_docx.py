@@ -2,6 +2,7 @@
 
 import csv
 
+import pytest
 from docx import Document
 from docx.enum.section import WD_ORIENT
 
@@ -87,3 +88,37 @@ def test_copied_unit_rows_read_and_look_like_rows_built_cell_by_cell(tmp_path):
         for tc, tc_first in zip(row._tr.tc_lst, first.tc_lst, strict=True):
             assert tc.tcPr.xml == tc_first.tcPr.xml and tc.p_lst[0].pPr.xml == tc_first.p_lst[0].pPr.xml
             assert tc.p_lst[0].r_lst[0].rPr.xml == tc_first.p_lst[0].r_lst[0].rPr.xml
+
+
+@pytest.mark.parametrize("first_name", ["Xã Một", " Xã Một có dấu cách ", "Xã <Một> & Hai"])
+@pytest.mark.parametrize("with_notes", [False, True])
+def test_copied_rows_are_the_xml_python_docx_writes(first_name, with_notes):
+    """Rows copied from the first unit's (as XML text, or deep copies for texts with spaces
+    at the ends, tabs or line breaks) are exactly the rows python-docx builds cell by cell;
+    also when the first unit's own cell holds such a text, or no text at all."""
+    import datetime as dt
+
+    import polars as pl
+    from lxml import etree
+
+    from pipelines.appendix_docx import build_document
+
+    names = [first_name, "Phường Hai", " Phường  Ba ", "Thị trấn\tBốn", "Xã\nNăm", "A & B <C>", "Xã \"Sáu\" 'Bảy'"]
+    n = len(names)
+    appendix = pl.DataFrame({
+        "stt": [*range(1, n + 1), None],
+        "commune_code": [*map(str, range(1, n + 1)), None],
+        "commune_name": [*names, "Tổng cộng"],
+        "total_children": [10, None, 20, 0, 1234, 7, 3, 1274],
+        "updated": [9, None, 20, 0, 1000, 7, 3, 1039],
+        "not_updated": [1, None, 0, 0, 234, 0, 0, 235],
+        "cleaned": [8, None, 20, 0, 999, 7, 3, 1037],
+        "not_cleaned": [1, None, 0, 0, 1, 0, 0, 2],
+        "clean_rate_pct": [80.0, None, 100.0, None, 80.96, 100.0, 100.0, 81.4],
+        "note": [None, "Chưa báo cáo", None, None, None, None, None, None] if with_notes else [None] * (n + 1),
+    }, schema_overrides={"stt": pl.Int32})
+    texts = {"title": "T", "attachment_line": "{month}/{year}"}
+    created = dt.datetime(2024, 8, 1)
+    copied = build_document(appendix, "2024-07", texts, created)
+    reference = build_document(appendix, "2024-07", texts, created, copy_rows=False)
+    assert etree.tostring(copied.element) == etree.tostring(reference.element)
