@@ -256,15 +256,20 @@ def build_document(appendix: pl.DataFrame, period: str, texts: dict, created: dt
     return document
 
 
-def write_appendix_docx(path: Path, appendix: pl.DataFrame, period: str, texts: dict, created: dt.datetime) -> None:
-    """Write the document; zip entries get a fixed date so equal content gives equal bytes."""
-    buffer = io.BytesIO()
+def appendix_docx_bytes(appendix: pl.DataFrame, period: str, texts: dict, created: dt.datetime) -> bytes:
+    """The document's bytes; zip entries get a fixed date so equal content gives equal bytes."""
+    buffer, out = io.BytesIO(), io.BytesIO()
     build_document(appendix, period, texts, created).save(buffer)
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(path, "w") as target:
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(out, "w") as target:
         for item in source.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(info, source.read(item.filename))
+    return out.getvalue()
+
+
+def write_appendix_docx(path: Path, appendix: pl.DataFrame, period: str, texts: dict, created: dt.datetime) -> None:
+    path.write_bytes(appendix_docx_bytes(appendix, period, texts, created))
 
 
 def read_docx_table(path: Path) -> list[list[str]]:

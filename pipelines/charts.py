@@ -64,12 +64,15 @@ MAX_UNITS_CHARTED = 25
 
 
 def line_chart(
-    history: pl.DataFrame, period: str, target_pct: float, scope_name: str, changes: tuple[dt.date, ...] = ()
+    history: pl.DataFrame, period: str, target_pct: float, scope_name: str, changes: tuple[dt.date, ...] = (),
+    units_drawn: bool | None = None,
 ) -> Figure:
     """Clean rate of every unit (and the whole scope, bold) in each period up to `period`.
 
     `changes`: dates the units were reorganised; those inside the chart get a marker,
-    since the lines before them are the former units' figures summed."""
+    since the lines before them are the former units' figures summed. `units_drawn`:
+    whether each unit gets its line (None: when `history` holds at most
+    MAX_UNITS_CHARTED units; see `rows_charted`)."""
     with plt.rc_context(RC):
         figure = Figure(figsize=(10, 5.6), dpi=100)
         axes = figure.add_subplot()
@@ -78,7 +81,7 @@ def line_chart(
         months = [period_start(p).year * 12 + period_start(p).month for p in periods]
         positions = {p: m - months[0] for p, m in zip(periods, months, strict=True)}
         names = history.filter(pl.col("unit_code").is_not_null())["unit_name"].unique(maintain_order=True).to_list()
-        too_many = len(names) > MAX_UNITS_CHARTED
+        too_many = len(names) > MAX_UNITS_CHARTED if units_drawn is None else not units_drawn
         if too_many:
             names = []
         colors = plt.get_cmap("tab20").colors
@@ -153,12 +156,24 @@ def figure_bytes(figure: Figure, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
+def rows_charted(history: pl.DataFrame, period: str) -> tuple[pl.DataFrame, bool]:
+    """The rows of `history` the charts of `period` draw, and whether each unit gets its
+    line: for a scope of up to MAX_UNITS_CHARTED units, every row and True; for a larger
+    one, the scope's line and the period's units, and False. `period_charts` of these
+    gives the bytes it gives for the whole history (a country's is far larger)."""
+    names = history.filter(pl.col("unit_code").is_not_null())["unit_name"].n_unique()
+    if names <= MAX_UNITS_CHARTED:
+        return history, True
+    return history.filter(pl.col("unit_code").is_null() | (pl.col("period") == period)), False
+
+
 def period_charts(
-    history: pl.DataFrame, period: str, target_pct: float, scope_name: str, changes: tuple[dt.date, ...] = ()
+    history: pl.DataFrame, period: str, target_pct: float, scope_name: str, changes: tuple[dt.date, ...] = (),
+    units_drawn: bool | None = None,
 ) -> dict[str, bytes]:
     """File name → bytes: bieu-do-ty-le-<period>.png/.svg (lines), xep-hang-<period>.png/.svg (bars)."""
     charts = {
-        f"bieu-do-ty-le-{period}": line_chart(history, period, target_pct, scope_name, changes),
+        f"bieu-do-ty-le-{period}": line_chart(history, period, target_pct, scope_name, changes, units_drawn),
         f"xep-hang-{period}": bar_chart(history, period, target_pct, scope_name),
     }
     return {f"{stem}.{fmt}": figure_bytes(figure, fmt) for stem, figure in charts.items() for fmt in CHART_FORMATS}

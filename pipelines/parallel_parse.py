@@ -2,27 +2,23 @@
 archived bytes to its tables for the run's period, `parse_files` checks a list of them
 as one batch (`submissions.parse_batch`).
 
-A run with many new files hands them, in chunks, to a pool of worker processes (spawned
-once per process and reused by later runs); each worker reads the archived bytes itself
-and returns its chunk's ParsedBatch; the chunks are joined in the order given. Small runs
-parse in-process, where starting workers would cost more than it saves.
+A run with many new files hands them, in chunks, to the worker processes
+(`pipelines.workers`); each worker reads the archived bytes itself and returns its
+chunk's ParsedBatch; the chunks are joined in the order given. Small runs parse
+in-process, where starting workers would cost more than it saves.
 TRE_EM_PARSE_WORKERS sets the number of workers (1: never use a pool).
 """
 
 from __future__ import annotations
 
-import atexit
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path, PurePath
 
 import polars as pl
 
 from pipelines.submissions import ParsedBatch, ReadFile, parse_batch, read_submission, too_large
+from pipelines.workers import pool, shutdown, worker_count
 
-WORKERS_ENV = "TRE_EM_PARSE_WORKERS"
 # Below this many files a run parses in-process: starting the workers (each imports
 # Polars and the parser) costs about 0.7 s, what parsing ~2,000 files takes on one core,
 # so a new process's first pool pays off only above ~4,000 files (measured: 10,000 files
@@ -32,27 +28,6 @@ MIN_PARALLEL_FILES = 4000
 CHUNKS_PER_WORKER = 2
 # What a worker needs of a registered file (the rest of the row stays in the run).
 FILE_KEYS = ("archive_path", "original_name", "size_bytes", "period", "period_folder")
-
-_POOL: list[ProcessPoolExecutor] = []
-
-
-def worker_count() -> int:
-    configured = os.environ.get(WORKERS_ENV)
-    return max(1, int(configured)) if configured else (os.cpu_count() or 1)
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    if not _POOL:
-        # "spawn": forking a process that holds DuckDB and Polars thread pools is unsafe.
-        _POOL.append(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")))
-        atexit.register(shutdown)
-    return _POOL[0]
-
-
-def shutdown() -> None:
-    while _POOL:
-        _POOL.pop().shutdown(cancel_futures=True)
-
 
 def parse_received(data_root: Path, file: dict, period: str, bounds: tuple[str, str]) -> ReadFile:
     """Read one registered file (a raw.received_files row) for the run of `period`.
@@ -88,7 +63,7 @@ def parse_many(data_root: Path, files: list[dict], period: str, units: pl.DataFr
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
     n = len(chunks)
     try:
-        batches = list(_pool(workers).map(parse_files, [data_root] * n, chunks, [period] * n, [units] * n,
+        batches = list(pool(workers).map(parse_files, [data_root] * n, chunks, [period] * n, [units] * n,
                                           [bounds] * n))
     except BrokenProcessPool:
         # A worker died (killed, out of memory, a crash in a reader): start afresh next

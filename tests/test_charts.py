@@ -114,3 +114,48 @@ def test_a_large_scope_charts_its_total_and_the_lowest_units_only():
     assert bars.get_size_inches()[1] < 20
     lines = line_chart(history, "2024-07", 100.0, "Tổng cộng")
     assert [line.get_label() for line in lines.axes[0].get_lines()][:1] == ["Tổng cộng"]
+
+
+@pytest.mark.parametrize("units, reporting_now", [(300, 300), (300, 12), (20, 20), (20, 5)])
+def test_the_rows_charted_draw_what_the_whole_history_draws(units, reporting_now):
+    """A large scope sends its charts only the scope's line and the period's units: the
+    same bytes, also when fewer units than a chart holds report this period."""
+    from pipelines.charts import rows_charted
+
+    periods = ("2024-05", "2024-06", "2024-07")
+    rows = [{"period": p, "unit_code": f"{i:05d}", "unit_name": f"Đơn vị {i}", "clean_rate_pct": float((i * 7 + k) % 97)}
+            for k, p in enumerate(periods) for i in range(units if p != "2024-07" else reporting_now)]
+    rows += [{"period": p, "unit_code": None, "unit_name": "Tổng cộng", "clean_rate_pct": 48.0 + k}
+             for k, p in enumerate(periods)]
+    history = pl.DataFrame(rows)
+    charted, units_drawn = rows_charted(history, "2024-07")
+    assert units_drawn == (units <= 25)
+    assert charted.height == (history.height if units <= 25 else reporting_now + len(periods))
+    assert period_charts(charted, "2024-07", 90.0, "Tổng cộng", (), units_drawn) == period_charts(
+        history, "2024-07", 90.0, "Tổng cộng")
+
+
+def test_charts_and_word_drawn_on_a_worker_are_the_bytes_drawn_here(history, monkeypatch):
+    import datetime as dt
+
+    from pipelines import workers
+    from pipelines.appendix import build_appendix
+    from pipelines.appendix_docx import appendix_docx_bytes
+
+    monkeypatch.setenv(workers.WORKERS_ENV, "2")
+    current = history.filter(pl.col("period") == "2024-07", pl.col("unit_code").is_not_null())
+    snapshot = current.select("unit_code", "total_children", (pl.col("cleaned") + 5).alias("updated"), "cleaned")
+    units = current.select("unit_code", "unit_name", (pl.int_range(pl.len()) + 1).alias("appendix_order"))
+    appendix = build_appendix(snapshot, units)
+    assert appendix.height == len(NAMES) + 1
+    texts, created = {"title": "T", "attachment_line": "{month}/{year}"}, dt.datetime(2024, 8, 1)
+    try:
+        charts = workers.start(period_charts, history, "2024-07", 90.0, "Tổng cộng")
+        word = workers.start(appendix_docx_bytes, appendix, "2024-07", texts, created)
+        assert workers._POOL, "drawn on the pool"
+        assert charts() == period_charts(history, "2024-07", 90.0, "Tổng cộng")
+        assert word() == appendix_docx_bytes(appendix, "2024-07", texts, created)
+    finally:
+        workers.shutdown()
+    here = workers.start(period_charts, history, "2024-07", 90.0, "Tổng cộng", on_worker=False)
+    assert not workers._POOL and here() == period_charts(history, "2024-07", 90.0, "Tổng cộng")

@@ -5,7 +5,7 @@ from pathlib import Path
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from pipelines import parallel_parse
+from pipelines import parallel_parse, workers
 from pipelines.bench.synthetic import period_submissions, synthetic_figures, synthetic_units
 
 BOUNDS = ("2024-01", "2024-12")
@@ -30,10 +30,10 @@ def test_pool_and_in_process_parse_agree_file_for_file(tmp_path: Path, monkeypat
     files = _registered(tmp_path, units, 9)
     # One file loose in the inbox (no folder, period unknown at registration): parsed with the bounds.
     files[0] = {**files[0], "period": None, "period_folder": None}
-    monkeypatch.setenv(parallel_parse.WORKERS_ENV, "2")
+    monkeypatch.setenv(workers.WORKERS_ENV, "2")
     pooled = parallel_parse.parse_many(tmp_path, files, "2024-07", units, BOUNDS)
-    assert parallel_parse._POOL, "a run this large should use the worker pool"
-    parallel_parse.shutdown()
+    assert workers._POOL, "a run this large should use the worker pool"
+    workers.shutdown()
     here = parallel_parse.parse_files(tmp_path, files, "2024-07", units, BOUNDS)
     assert len(pooled.periods) == len(here.periods) == len(files)
     assert_frame_equal(pooled.rows, here.rows)
@@ -54,8 +54,8 @@ def test_pool_and_in_process_parse_agree_file_for_file(tmp_path: Path, monkeypat
 def test_small_runs_and_one_worker_parse_in_process(tmp_path: Path, monkeypatch):
     units = synthetic_units(20, seed=4)
     files = _registered(tmp_path, units, 4)
-    monkeypatch.setenv(parallel_parse.WORKERS_ENV, "1")
-    parallel_parse.shutdown()
+    monkeypatch.setenv(workers.WORKERS_ENV, "1")
+    workers.shutdown()
     parsed = parallel_parse.parse_many(tmp_path, files, "2024-07", units, BOUNDS)
-    assert len(parsed.periods) == 20 and not parallel_parse._POOL
+    assert len(parsed.periods) == 20 and not workers._POOL
     assert parsed.rows["file"].n_unique() > 15

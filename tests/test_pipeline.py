@@ -119,3 +119,25 @@ def test_a_failed_check_keeps_the_previous_publication(tmp_path, monkeypatch):
     failed = [c for c in result.get_asset_check_evaluations() if not c.passed]
     assert [c.check_name for c in failed] == ["appendix_total_is_sum"]
     assert snapshot_of(data_dir) == before
+
+
+def test_word_and_charts_drawn_on_the_workers_publish_the_same_files(tmp_path, monkeypatch):
+    """A large scope's Word table and charts are drawn on the worker processes: the
+    published files are the bytes drawn in the run's own process (here forced for the
+    district, whose files are then published again on the workers)."""
+    from pipelines import workers
+    from pipelines.assets import publish
+
+    data_dir = copy_samples(tmp_path / "data", ["2024-07"])
+    assert run(data_dir, "2024-07").success
+    here = snapshot_of(data_dir)
+    shutil.rmtree(data_dir / "published")
+    monkeypatch.setattr(publish, "RENDER_ON_WORKERS_FROM", 1)
+    monkeypatch.setenv(workers.WORKERS_ENV, "2")
+    try:
+        assert run(data_dir, "2024-07").success
+        assert workers._POOL, "drawn on the workers"
+    finally:
+        workers.shutdown()
+    assert snapshot_of(data_dir) == here
+    assert any(name.endswith(".docx") for name in here) and any(name.endswith(".svg") for name in here)
