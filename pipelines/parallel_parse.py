@@ -17,7 +17,7 @@ from pathlib import Path, PurePath
 import polars as pl
 
 from pipelines.submissions import ParsedBatch, ReadFile, parse_batch, read_submission, too_large
-from pipelines.workers import pool, shutdown, worker_count
+from pipelines.workers import pool, released, shutdown, worker_count
 
 # Below this many files a run parses in-process: starting the workers (each imports
 # Polars and the parser) costs about 0.7 s, what parsing ~2,000 files takes on one core,
@@ -63,8 +63,8 @@ def parse_many(data_root: Path, files: list[dict], period: str, units: pl.DataFr
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
     n = len(chunks)
     try:
-        batches = list(pool(workers).map(parse_files, [data_root] * n, chunks, [period] * n, [units] * n,
-                                          [bounds] * n))
+        batches = list(pool(workers).map(released, [parse_files] * n, [data_root] * n, chunks, [period] * n,
+                                          [units] * n, [bounds] * n))
     except BrokenProcessPool:
         # A worker died (killed, out of memory, a crash in a reader): start afresh next
         # time and parse this run's files here, so the run still completes.

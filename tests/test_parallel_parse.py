@@ -59,3 +59,9 @@ def test_small_runs_and_one_worker_parse_in_process(tmp_path: Path, monkeypatch)
     parsed = parallel_parse.parse_many(tmp_path, files, "2024-07", units, BOUNDS)
     assert len(parsed.periods) == 20 and not workers._POOL
     assert parsed.rows["file"].n_unique() > 15
+
+
+def test_a_task_on_a_worker_runs_as_it_would_here():
+    """`released` (what every task on a worker runs through) only gives memory back first."""
+    assert workers.released(sorted, [3, 1, 2]) == [1, 2, 3]
+    assert workers.released(divmod, 7, 2) == (3, 1)
