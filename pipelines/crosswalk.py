@@ -101,13 +101,15 @@ def expected_sources(periods: list[str], units: pl.DataFrame, crosswalk: pl.Data
     )
 
 
-def reaggregate(snapshots: pl.DataFrame, units: pl.DataFrame, crosswalk: pl.DataFrame, as_of: str) -> pl.DataFrame:
+def reaggregate(snapshots: pl.DataFrame, units: pl.DataFrame, crosswalk: pl.DataFrame, as_of: str,
+                ordered: bool = True) -> pl.DataFrame:
     """Every period up to `as_of`, its figures summed into the units valid at `as_of`.
 
     `snapshots`: period, unit_code (the unit valid in that period) and the counts;
     `units`: every version of the scope's units. Returns period, unit_code, the summed
     counts, `reported` (units that sent figures) and `complete` (all the units that now
-    form it reported, so the sum is the whole area's figure, not part of it).
+    form it reported, so the sum is the whole area's figure, not part of it), by period
+    and unit_code (`ordered=False`: in no set order, for a caller that sorts its own way).
     """
     before = snapshots.filter(pl.col("period") <= as_of).select("period", "unit_code", *COUNTS)
     moved = carry_forward(before, crosswalk, as_of)
@@ -116,12 +118,12 @@ def reaggregate(snapshots: pl.DataFrame, units: pl.DataFrame, crosswalk: pl.Data
     )
     periods = summed["period"].unique().to_list()
     expected = expected_sources(periods, units, crosswalk, as_of)
-    return (
+    result = (
         summed.join(expected, on=["period", "unit_code"], how="left")
         .with_columns((pl.col("reported") == pl.col("expected")).fill_null(False).alias("complete"))
         .drop("expected")
-        .sort("period", "unit_code")
     )
+    return result.sort("period", "unit_code") if ordered else result
 
 
 def _join_names(names: list[str]) -> str:

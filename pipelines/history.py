@@ -72,7 +72,7 @@ def clean_rate_history(snapshots: pl.DataFrame, units: pl.DataFrame, as_of: str)
     both = pl.concat([per_unit.select(columns), totals.select(columns)])
     return (
         both.with_columns(clean_rate_pct(pl.col("cleaned"), pl.col("total_children")).alias("clean_rate_pct"))
-        .sort(["period", pl.col("appendix_order").fill_null(1 << 30)])
+        .sort(["period", pl.col("appendix_order").fill_null(1 << 30), "unit_code"])  # unit_code: ties never left to chance
         .select(pl.lit(as_of).alias("as_of_period"), "period", "unit_code", "unit_name", *counts, "clean_rate_pct")
     )
 
@@ -85,5 +85,5 @@ def clean_rate_history_as_of(snapshots: pl.DataFrame, all_units: pl.DataFrame, c
     Each period's rows depend only on that period's snapshots: given only `period`'s own,
     this is `period`'s rows alone (what marts.clean_rate_history keeps).
     """
-    in_units_of_period = reaggregate(snapshots, all_units, crosswalk, period)
+    in_units_of_period = reaggregate(snapshots, all_units, crosswalk, period, ordered=False)  # sorted below
     return clean_rate_history(in_units_of_period, units_valid_in(all_units, period), period).drop("as_of_period")
