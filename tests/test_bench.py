@@ -73,6 +73,11 @@ def test_tiny_benchmark_run_writes_every_key(tmp_path, capsys):
     assert result["files_rebuild"] == 24 and len(result["seconds_rebuild_by_period"]) == 2
     assert result["seconds_rebuild"] > 0 and result["rebuild_per_file_ms"] > 0
     assert "marginal_ratio" in capsys.readouterr().out
+    steps = [sum(result[k][s] for s in ("received_files", "staged_submissions"))
+             for k in ("seconds_stages", "seconds_stages_fifth")]
+    expected = (steps[0] - steps[1]) / (result["files"] - result["files_fifth"]) * 1000
+    assert abs(result["file_steps_per_file_ms"] - expected) < 1e-3
+    assert abs(result["file_steps_marginal_ratio"] - expected / result["baseline_per_file_ms"]) < 0.01
     # Afterwards the pipeline reads the real reference units again.
     assert "TRE_EM_UNITS_FILE" not in os.environ
     real = REFERENCE_DIR / PROGRAMME.scope.get("units", "units.csv")
