@@ -62,9 +62,9 @@ def _malloc_trim() -> None:
 def start(fn: Callable[..., T], *args, on_worker: bool = True) -> Callable[[], T]:
     """`fn(*args)` started on a worker; call the returned function for its result.
 
-    With `on_worker=False` or one worker configured, `fn` runs here and now. If the pool breaks (a worker
-    killed or out of memory), the pool is started afresh next time and `fn` runs here
-    when its result is asked for, so the run still completes.
+    With `on_worker=False` or one worker configured, `fn` runs here and now. If the pool
+    breaks (a worker killed or out of memory), the pool is started afresh next time and
+    `fn` runs here when its result is asked for, so the run still completes.
     """
     workers = worker_count()
     if not on_worker or workers < 2:
