@@ -137,6 +137,8 @@ def _copies(template, rows: list[list[str]]) -> list:
     one go (a country's 90,000 cells: 0.1 s); the others are deep copies whose texts are
     set one by one (`_replace_text`). Both give the XML python-docx gives.
     """
+    if not rows:
+        return []  # no unit beside the first (or none at all): nothing to copy
     frames = _cell_frames(template)
     plain = [frames is not None and all(_plain(text) for text in cells) for cells in rows]
     parsed = iter(())

@@ -122,3 +122,29 @@ def test_copied_rows_are_the_xml_python_docx_writes(first_name, with_notes):
     copied = build_document(appendix, "2024-07", texts, created)
     reference = build_document(appendix, "2024-07", texts, created, copy_rows=False)
     assert etree.tostring(copied.element) == etree.tostring(reference.element)
+
+
+@pytest.mark.parametrize("units", [0, 1, 2])
+def test_appendices_with_few_rows_are_built_as_python_docx_builds_them(units):
+    """No unit (the total alone), one unit (nothing to copy), two (one copy)."""
+    import datetime as dt
+
+    import polars as pl
+    from lxml import etree
+
+    from pipelines.appendix_docx import build_document
+
+    appendix = pl.DataFrame({
+        "stt": [*range(1, units + 1), None],
+        "commune_code": [*map(str, range(1, units + 1)), None],
+        "commune_name": [*(f"Xã {i}" for i in range(1, units + 1)), "Tổng cộng"],
+        **{c: [*range(10, 10 + units), 10 * units] for c in
+           ("total_children", "updated", "not_updated", "cleaned", "not_cleaned")},
+        "clean_rate_pct": [*([50.0] * units), 50.0],
+        "note": [None] * (units + 1),
+    }, schema_overrides={"stt": pl.Int32, "note": pl.String})
+    texts, created = {"title": "T", "attachment_line": "{month}/{year}"}, dt.datetime(2024, 8, 1)
+    copied = build_document(appendix, "2024-07", texts, created)
+    reference = build_document(appendix, "2024-07", texts, created, copy_rows=False)
+    assert etree.tostring(copied.element) == etree.tostring(reference.element)
+    assert len(copied.tables[0].rows) == 2 + units + 1
