@@ -166,3 +166,22 @@ def test_the_same_bytes_sent_again_for_another_month_are_reported_not_dropped(tm
     assert len(rejections) == 2
     assert "Phước Hưng (T6).xlsx" in rejections[1] and "SAME_FILE_AS_OTHER_PERIOD" in rejections[1]
     assert "giống hệt tệp đã nhận cho kỳ tháng 6/2024" in rejections[1]
+
+
+def test_a_new_parser_version_parses_every_file_again_replacing_its_rows(tmp_path, monkeypatch):
+    """After the parser changes, each file is parsed again from the archive and its rows,
+    rejections and raw cells replace the earlier ones (no file counted twice)."""
+    from pipelines.assets import ingest
+
+    data_dir = copy_samples(tmp_path / "data", ["2024-07"])
+    (data_dir / "inbox" / "2024-07" / "hỏng.xlsx").write_bytes(b"not a workbook")
+    assert main(["run", "--data-dir", str(data_dir)]) == 0
+    tables = ["staging.submission_rows", "staging.rejections", "raw.sheet_rows", "staging.parsed_files"]
+    counts = {t: query(data_dir, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
+    assert counts["staging.rejections"] >= 1 and counts["staging.parsed_files"] == 14
+    appendix = (data_dir / "published" / "2024-07" / "appendix.csv").read_bytes()
+    monkeypatch.setattr(ingest, "PARSER_VERSION", ingest.PARSER_VERSION + 1)
+    assert main(["run", "--data-dir", str(data_dir)]) == 0
+    assert {t: query(data_dir, f"SELECT count(*) FROM {t}")[0][0] for t in tables} == counts
+    assert query(data_dir, "SELECT DISTINCT parser_version FROM staging.parsed_files") == [(ingest.PARSER_VERSION,)]
+    assert (data_dir / "published" / "2024-07" / "appendix.csv").read_bytes() == appendix

@@ -180,7 +180,7 @@ def staged_submissions(context: dg.AssetExecutionContext, storage: Storage) -> d
         todo = warehouse.query(con, "select_unparsed_files", period=period, parser_version=PARSER_VERSION)
         files = list(todo.iter_rows(named=True))
         batch = parse_many(storage.layout.root, files, period, reference_units(), period_bounds())
-        staged, refiled = [], []
+        staged, refiled, replaced = [], [], []
         for index, (file, parsed_period) in enumerate(zip(files, batch.periods, strict=True)):
             counts_for = file["period"] or file["period_folder"]
             if counts_for is None and parsed_period is not None:
@@ -189,17 +189,21 @@ def staged_submissions(context: dg.AssetExecutionContext, storage: Storage) -> d
                 continue
             staged.append({"file": index, "sha256": file["sha256"], "original_name": file["original_name"],
                            "period": counts_for})
+            if file["parsed_before"]:
+                replaced.append(file["sha256"])
         staged_files = pl.DataFrame(staged, schema=STAGED_FILE_SCHEMA)
         new_rows = batch.rows.join(staged_files.select("file", "sha256", "period"), on="file", maintain_order="left")
         new_rejections = batch.rejections.join(staged_files, on="file", maintain_order="left")
         sheet_rows = batch.sheet_rows.join(staged_files.select("file", "sha256"), on="file", maintain_order="left")
         parsed_files = parsed_file_statuses(staged_files, new_rows, new_rejections)
-        shas = staged_files["sha256"].to_list()
         with warehouse.transaction(con):
             for change in refiled:
                 warehouse.execute(con, "update_received_period", **change)
-            for table in ("staging.submission_rows", "staging.rejections", "raw.sheet_rows", "staging.parsed_files"):
-                warehouse.execute(con, f"delete_parsed_{table.split('.')[1]}", shas=shas)
+            # Only files parsed before have rows to replace (a new file has none: the
+            # deletes, which scan every file's rows, are skipped).
+            if replaced:
+                for table in ("submission_rows", "rejections", "sheet_rows", "parsed_files"):
+                    warehouse.execute(con, f"delete_parsed_{table}", shas=replaced)
             warehouse.insert(con, "staging.submission_rows", new_rows.drop("file"))
             warehouse.insert(con, "staging.rejections", new_rejections.drop("file"))
             warehouse.insert(con, "raw.sheet_rows", sheet_rows.drop("file"))

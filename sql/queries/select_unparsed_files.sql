@@ -1,7 +1,9 @@
 -- Files to parse for a period: those counting for it, and those whose period is unknown
 -- (any period's run records their rejection once), not yet parsed by this parser
--- version for the period they now count for.
-SELECT f.sha256, f.original_name, f.archive_path, f.period_folder, f.period, f.size_bytes, f.received_at
+-- version for the period they now count for. parsed_before: parsed already (by another
+-- parser version, or for another period), so its earlier rows are to be replaced.
+SELECT f.sha256, f.original_name, f.archive_path, f.period_folder, f.period, f.size_bytes, f.received_at,
+       EXISTS (SELECT 1 FROM staging.parsed_files AS q WHERE q.sha256 = f.sha256) AS parsed_before
 FROM raw.received_files AS f
 LEFT JOIN staging.parsed_files AS p
        ON p.sha256 = f.sha256 AND p.parser_version = $parser_version
