@@ -123,6 +123,12 @@ def replace_period_rows(con: duckdb.DuckDBPyConnection, table: str, delete_query
     casts an insert makes), nothing is written: a run with nothing new leaves the
     warehouse file as it was, and the analysts' copy need not be made again."""
     name = _table_name(table)
+    held = con.execute(f"SELECT count(*) FROM {name} WHERE period = $period", {"period": period}).fetchall()[0][0]
+    if held == 0:  # the period's first rows (a new period): nothing to compare or delete
+        if frame.is_empty():
+            return False
+        insert(con, table, frame)
+        return True
     con.execute(f"CREATE OR REPLACE TEMP TABLE incoming_rows AS SELECT * FROM {name} LIMIT 0")
     try:
         if not frame.is_empty():

@@ -114,6 +114,9 @@ def test_replace_period_rows_writes_only_what_differs(tmp_path):
     with warehouse.connect(path) as con:
         assert warehouse.replace_period_rows(con, "marts.district_appendix", "delete_period_appendix", "2024-06", other)
         assert warehouse.replace_period_rows(con, "marts.district_appendix", "delete_period_appendix", "2024-07", appendix)
+        # A period with no rows, and none to write: nothing to do.
+        assert not warehouse.replace_period_rows(
+            con, "marts.district_appendix", "delete_period_appendix", "2024-08", appendix.clear())
     written = path.stat().st_mtime_ns
     with warehouse.connect(path) as con:
         # The same rows (nulls, and a rate cast to DECIMAL(5,2) as on insert) in another order: nothing written.
@@ -128,3 +131,7 @@ def test_replace_period_rows_writes_only_what_differs(tmp_path):
         rows = con.execute("SELECT period, commune_name, CAST(clean_rate_pct AS DOUBLE) FROM marts.district_appendix "
                            "ORDER BY period, stt NULLS LAST").fetchall()
     assert rows == [("2024-06", "A", 54.81), ("2024-06", "Tổng cộng", None), ("2024-07", "A", 54.82)]
+    with warehouse.connect(path) as con:  # a period's rows all gone
+        assert warehouse.replace_period_rows(con, "marts.district_appendix", "delete_period_appendix", "2024-06",
+                                             other.clear())
+        assert con.execute("SELECT DISTINCT period FROM marts.district_appendix").fetchall() == [("2024-07",)]
