@@ -131,12 +131,7 @@ def replace_period_rows(con: duckdb.DuckDBPyConnection, table: str, delete_query
         return True
     con.execute(f"CREATE OR REPLACE TEMP TABLE incoming_rows AS SELECT * FROM {name} LIMIT 0")
     try:
-        if not frame.is_empty():
-            con.register("incoming_frame", frame.to_arrow())
-            try:
-                con.execute("INSERT INTO temp.incoming_rows BY NAME SELECT * FROM incoming_frame")
-            finally:
-                con.unregister("incoming_frame")
+        insert(con, "temp.incoming_rows", frame)  # with the same casts as the real insert
         current = f"(FROM {name} WHERE period = $period)"
         differs = con.execute(
             f"SELECT EXISTS (FROM (({current} EXCEPT ALL FROM temp.incoming_rows) "
