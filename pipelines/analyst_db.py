@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import duckdb
 
-from pipelines.archive import fsync_path
+from pipelines.archive import copy_to_disk, fsync_path
 from pipelines.settings import DataDir
 
 ANALYST_FILE = "analyst.duckdb"
@@ -46,9 +45,7 @@ def publish_analyst_copy(con: duckdb.DuckDBPyConnection, layout: DataDir) -> Pat
         return target
     source.unlink(missing_ok=True)
     try:
-        shutil.copyfile(layout.warehouse, tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
+        copy_to_disk(layout.warehouse, tmp)
         os.replace(tmp, target)
         fsync_path(target.parent)
     finally:

@@ -150,13 +150,23 @@ def _has_size(path: Path, size: int) -> bool:
 SYNCFS_FROM = 500
 
 
-def _syncfs():
-    """libc's syncfs(2) (Linux), or None where there is none."""
+def _libc(name: str):
+    """A libc function (Linux: syncfs, sync_file_range), or None where there is none."""
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.syncfs
+        return getattr(ctypes.CDLL(None, use_errno=True), name)
     except (OSError, AttributeError):
         return None
+
+
+def _syncfs():
+    """libc's syncfs(2) (Linux), or None where there is none."""
+    return _libc("syncfs")
+
+
+def _check(result: int, path: Path) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err), str(path))
 
 
 def flush(paths: list[Path], root: Path) -> None:
@@ -165,9 +175,7 @@ def flush(paths: list[Path], root: Path) -> None:
     if syncfs is not None:
         fd = os.open(root, os.O_RDONLY)
         try:
-            if syncfs(fd) != 0:
-                err = ctypes.get_errno()
-                raise OSError(err, os.strerror(err), str(root))
+            _check(syncfs(fd), root)
         finally:
             os.close(fd)
         return
@@ -176,3 +184,55 @@ def flush(paths: list[Path], root: Path) -> None:
     shares = [paths[i::SYNC_THREADS] for i in range(min(SYNC_THREADS, len(paths)))]
     with ThreadPoolExecutor(len(shares)) as pool:
         list(pool.map(_fsync_all, shares))
+
+
+# A large copy goes to disk in chunks of this size (see copy_to_disk).
+COPY_CHUNK = 8 << 20
+# sync_file_range(2) flags.
+_WAIT_BEFORE, _WRITE, _WAIT_AFTER = 1, 2, 4
+
+
+def _sync_file_range():
+    function = _libc("sync_file_range")
+    if function is not None:
+        function.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    return function
+
+
+def copy_to_disk(source: Path, target: Path) -> None:
+    """Copy `source` to a new file `target`, flushed to disk when this returns.
+
+    For a large file (the analysts' copy of the warehouse: 537 MB for the country after
+    60 periods). A copy then one fsync first puts the whole copy in the page cache, and
+    memory the system has not touched lately is slow to take on a virtual machine (this
+    one: about 2 ms per MB); that copy and flush took 1.6 s. Here each chunk goes to disk
+    while the next one is copied, and leaves the cache once it is on disk, so the copy
+    keeps reusing the same few pages: 0.4 s. The last fsync writes the file's metadata
+    and flushes the disk's own cache, so the whole copy is durable, as with one fsync.
+    Without sync_file_range (not Linux), each chunk is flushed with fdatasync instead.
+    """
+    sync_range = _sync_file_range()
+    drop = getattr(os, "posix_fadvise", None)
+    buffer = bytearray(COPY_CHUNK)
+    view = memoryview(buffer)
+    with open(source, "rb", buffering=0) as src, open(target, "wb", buffering=0) as dst:
+        fd = dst.fileno()
+        offset, previous = 0, None
+        while size := src.readinto(buffer):
+            written = 0
+            while written < size:
+                written += dst.write(view[written:size])
+            if sync_range is None:
+                os.fdatasync(fd)
+            else:
+                _check(sync_range(fd, offset, size, _WRITE), target)  # starts writing this chunk
+            if previous is not None:
+                if sync_range is not None:  # waits until the chunk before is on disk
+                    _check(sync_range(fd, *previous, _WAIT_BEFORE | _WRITE | _WAIT_AFTER), target)
+                if drop is not None:
+                    drop(fd, *previous, os.POSIX_FADV_DONTNEED)
+            previous = (offset, size)
+            offset += size
+        os.fsync(fd)
+        if previous is not None and drop is not None:
+            drop(fd, *previous, os.POSIX_FADV_DONTNEED)

@@ -114,3 +114,42 @@ def test_keep_only_drops_the_other_copies(tmp_path):
     assert sorted(p.name for p in (root / "archive" / "sha256").rglob("*") if p.is_file()) == sorted(
         (root / rel).name for rel in kept)
     assert list((root / "archive" / "incoming").iterdir()) == []
+
+
+def test_copy_to_disk_copies_every_byte_by_either_flush(tmp_path, monkeypatch):
+    """Sizes around the chunk's, through sync_file_range and through fdatasync alone."""
+    monkeypatch.setattr(archive, "COPY_CHUNK", 4096)
+    data = hashlib.sha256(b"seed").digest() * 1000  # 32,000 bytes, not a multiple of the chunk
+    for flush_by in ("sync_file_range", "fdatasync"):
+        if flush_by == "fdatasync":
+            monkeypatch.setattr(archive, "_sync_file_range", lambda: None)
+        for size in (0, 1, 4095, 4096, 4097, 3 * 4096, len(data)):
+            source, target = tmp_path / f"{size}.src", tmp_path / f"{flush_by}-{size}.copy"
+            source.write_bytes(data[:size])
+            archive.copy_to_disk(source, target)
+            assert target.read_bytes() == data[:size], (flush_by, size)
+
+
+def test_copy_to_disk_drops_a_chunk_from_memory_only_once_on_disk_then_flushes_the_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(archive, "COPY_CHUNK", 4096)
+    source = tmp_path / "warehouse.duckdb"
+    source.write_bytes(bytes(range(256)) * 40)  # 10,240 bytes: chunks of 4096, 4096, 2048
+    events = []
+    real_sync_range = archive._sync_file_range()
+
+    def sync_range(fd, offset, size, flags):
+        events.append(("wait" if flags & archive._WAIT_AFTER else "start", offset, size))
+        return real_sync_range(fd, offset, size, flags)
+
+    real_fsync = archive.os.fsync
+    monkeypatch.setattr(archive, "_sync_file_range", lambda: sync_range)
+    monkeypatch.setattr(archive.os, "posix_fadvise", lambda fd, offset, size, advice: events.append(("drop", offset, size)))
+    monkeypatch.setattr(archive.os, "fsync", lambda fd: (events.append(("fsync",)), real_fsync(fd)))
+    archive.copy_to_disk(source, tmp_path / "copy")
+    assert events == [
+        ("start", 0, 4096),
+        ("start", 4096, 4096), ("wait", 0, 4096), ("drop", 0, 4096),
+        ("start", 8192, 2048), ("wait", 4096, 4096), ("drop", 4096, 4096),
+        ("fsync",), ("drop", 8192, 2048),
+    ]
+    assert (tmp_path / "copy").read_bytes() == source.read_bytes()
