@@ -58,10 +58,10 @@ def clean_rate_history(snapshots: pl.DataFrame, units: pl.DataFrame, as_of: str)
     period, then in appendix order, the scope's row last.
     """
     counts = ["total_children", "updated", "cleaned"]
-    in_scope = snapshots.filter(pl.col("period") <= as_of).join(
-        units.select("unit_code", "unit_name", "appendix_order"), on="unit_code", how="inner"
+    in_scope = snapshots.lazy().filter(pl.col("period") <= as_of).join(
+        units.lazy().select("unit_code", "unit_name", "appendix_order"), on="unit_code", how="inner"
     )
-    complete = pl.col("complete") if "complete" in in_scope.columns else pl.lit(True)
+    complete = pl.col("complete") if "complete" in snapshots.columns else pl.lit(True)
     per_unit = in_scope.filter(complete)
     totals = in_scope.group_by("period").agg(pl.col(c).sum() for c in counts).with_columns(
         pl.lit(None, pl.String).alias("unit_code"),
@@ -74,6 +74,7 @@ def clean_rate_history(snapshots: pl.DataFrame, units: pl.DataFrame, as_of: str)
         both.with_columns(clean_rate_pct(pl.col("cleaned"), pl.col("total_children")).alias("clean_rate_pct"))
         .sort(["period", pl.col("appendix_order").fill_null(1 << 30), "unit_code"])  # unit_code: ties never left to chance
         .select(pl.lit(as_of).alias("as_of_period"), "period", "unit_code", "unit_name", *counts, "clean_rate_pct")
+        .collect()  # lazily, as reaggregate: the sort of the history's rows takes half the time
     )
 
 
