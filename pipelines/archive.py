@@ -209,7 +209,8 @@ def copy_to_disk(source: Path, target: Path) -> None:
     while the next one is copied, and leaves the cache once it is on disk, so the copy
     keeps reusing the same few pages: 0.4 s. The last fsync writes the file's metadata
     and flushes the disk's own cache, so the whole copy is durable, as with one fsync.
-    Without sync_file_range (not Linux), each chunk is flushed with fdatasync instead.
+    Without sync_file_range (not Linux, or a file system that refuses it), each chunk is
+    flushed with fdatasync instead.
     """
     sync_range = _sync_file_range()
     drop = getattr(os, "posix_fadvise", None)
@@ -222,15 +223,17 @@ def copy_to_disk(source: Path, target: Path) -> None:
             written = 0
             while written < size:
                 written += dst.write(view[written:size])
+            # Starts writing this chunk, then waits until the chunk before is on disk. A file
+            # system that refuses sync_file_range gets fdatasync for the rest of the copy.
+            if sync_range is not None and (
+                sync_range(fd, offset, size, _WRITE) != 0
+                or (previous is not None and sync_range(fd, *previous, _WAIT_BEFORE | _WRITE | _WAIT_AFTER) != 0)
+            ):
+                sync_range = None
             if sync_range is None:
                 os.fdatasync(fd)
-            else:
-                _check(sync_range(fd, offset, size, _WRITE), target)  # starts writing this chunk
-            if previous is not None:
-                if sync_range is not None:  # waits until the chunk before is on disk
-                    _check(sync_range(fd, *previous, _WAIT_BEFORE | _WRITE | _WAIT_AFTER), target)
-                if drop is not None:
-                    drop(fd, *previous, os.POSIX_FADV_DONTNEED)
+            if previous is not None and drop is not None:
+                drop(fd, *previous, os.POSIX_FADV_DONTNEED)
             previous = (offset, size)
             offset += size
         os.fsync(fd)

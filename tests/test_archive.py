@@ -1,6 +1,7 @@
 """The archive: streamed copies named by content, a batch flushed once, nothing half-written."""
 
 import hashlib
+import os
 from pathlib import Path
 
 from pipelines import archive
@@ -117,17 +118,26 @@ def test_keep_only_drops_the_other_copies(tmp_path):
 
 
 def test_copy_to_disk_copies_every_byte_by_either_flush(tmp_path, monkeypatch):
-    """Sizes around the chunk's, through sync_file_range and through fdatasync alone."""
+    """Sizes around the chunk's, through sync_file_range, through fdatasync alone, and
+    through fdatasync when sync_file_range is refused (every chunk still flushed)."""
     monkeypatch.setattr(archive, "COPY_CHUNK", 4096)
     data = hashlib.sha256(b"seed").digest() * 1000  # 32,000 bytes, not a multiple of the chunk
-    for flush_by in ("sync_file_range", "fdatasync"):
+    datasyncs = []
+    real_fdatasync = os.fdatasync
+    monkeypatch.setattr(archive.os, "fdatasync", lambda fd: (datasyncs.append(fd), real_fdatasync(fd)))
+    for flush_by in ("sync_file_range", "fdatasync", "refused"):
         if flush_by == "fdatasync":
             monkeypatch.setattr(archive, "_sync_file_range", lambda: None)
+        if flush_by == "refused":  # a file system that refuses sync_file_range (returns -1)
+            monkeypatch.setattr(archive, "_sync_file_range", lambda: lambda fd, offset, size, flags: -1)
         for size in (0, 1, 4095, 4096, 4097, 3 * 4096, len(data)):
             source, target = tmp_path / f"{size}.src", tmp_path / f"{flush_by}-{size}.copy"
             source.write_bytes(data[:size])
+            datasyncs.clear()
             archive.copy_to_disk(source, target)
             assert target.read_bytes() == data[:size], (flush_by, size)
+            chunks = -(-size // 4096)
+            assert len(datasyncs) == (0 if flush_by == "sync_file_range" else chunks), (flush_by, size)
 
 
 def test_copy_to_disk_drops_a_chunk_from_memory_only_once_on_disk_then_flushes_the_file(tmp_path, monkeypatch):
