@@ -6,6 +6,7 @@ loose: its period is the one written in it (see `period_text`).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,6 +37,20 @@ def files_for_period(inbox: Path, period: str) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.rglob("*") if is_submission(p))
+
+
+def inbox_relpaths(inbox: Path, paths: list[Path]) -> list[str]:
+    """Each of `paths` (under `inbox`) as raw.inbox_hashes names it: "YYYY-MM/name.xlsx".
+
+    Cut from the path's text when it starts with the inbox's (as the listings above give
+    them): `Path.relative_to` costs about 6 µs a file, 0.06 s of a country's run.
+    """
+    prefix = os.path.join(os.fspath(inbox), "")
+    return [
+        text[len(prefix):].replace(os.sep, "/") if (text := os.fspath(path)).startswith(prefix)
+        else path.relative_to(inbox).as_posix()
+        for path in paths
+    ]
 
 
 def file_period(path: Path, bounds: tuple[str, str]) -> PeriodVerdict:

@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from pipelines import warehouse
+from pipelines.inbox import inbox_relpaths
 
 SCHEMA = {"inbox_path": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "ctime_ns": pl.Int64,
           "sha256": pl.String}
@@ -58,7 +59,7 @@ class InboxHashes:
 def registered_periods(con: duckdb.DuckDBPyConnection, inbox: Path, paths: list[Path]) -> dict[Path, str]:
     """The period each of `paths` (inbox files) is registered for, when the file is unchanged
     since a run read it and that period is known: such a file need not be read to learn it."""
-    inbox_paths = {path: path.relative_to(inbox).as_posix() for path in paths}
+    inbox_paths = dict(zip(paths, inbox_relpaths(inbox, paths), strict=True))
     hashes = InboxHashes.load(con, list(inbox_paths.values()))
     cached = {}
     for path, inbox_path in inbox_paths.items():

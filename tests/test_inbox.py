@@ -1,6 +1,8 @@
+from pathlib import Path
+
 from corpus import HEADER, HUNG, delimited, xlsx
 
-from pipelines.inbox import files_for_period, inbox_periods, loose_files
+from pipelines.inbox import files_for_period, inbox_periods, inbox_relpaths, loose_files
 
 
 def test_loose_files_and_the_periods_they_name(tmp_path):
@@ -27,3 +29,20 @@ def test_a_loose_file_naming_no_period_still_gets_a_run(tmp_path):
     inbox.mkdir()
     (inbox / "không rõ.xlsx").write_bytes(xlsx([HEADER, HUNG]))
     assert inbox_periods(inbox, ("2019-01", "2026-11")) == ["2026-11"]
+
+
+def test_inbox_relpaths_name_files_as_relative_to_does(tmp_path, monkeypatch):
+    """Cut from the text when the path starts with the inbox's; otherwise by relative_to."""
+    inbox = tmp_path / "inbox"
+    for name in ["2024-07/Phước Hưng.xlsx", "2024-07/đợt 2/Xã An.csv", "loose.csv", "khác/T7 2024.xls"]:
+        (inbox / name).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / name).write_bytes(b"x")
+    listed = [*files_for_period(inbox, "2024-07"), *loose_files(inbox)]
+    expected = [path.relative_to(inbox).as_posix() for path in listed]
+    assert inbox_relpaths(inbox, listed) == expected
+    assert sorted(expected) == ["2024-07/Phước Hưng.xlsx", "2024-07/đợt 2/Xã An.csv", "khác/T7 2024.xls", "loose.csv"]
+    # The inbox given as "." or with a trailing slash: the text prefix differs, the names do not.
+    monkeypatch.chdir(inbox)
+    here = [Path(path.relative_to(inbox)) for path in listed]
+    assert inbox_relpaths(Path("."), here) == expected
+    assert inbox_relpaths(Path(str(inbox) + "/"), listed) == expected

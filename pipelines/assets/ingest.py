@@ -9,14 +9,14 @@ so it shows in published/rejections.csv; if the same bytes later appear in a per
 folder, the file is re-filed there and parsed for that period.
 """
 
-from pathlib import Path, PurePath
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
 from pipelines import archive, warehouse
 from pipelines.assets.common import PERIODS, PROGRAMME, markdown_table, now, reference_units
-from pipelines.inbox import file_period, files_for_period, loose_files
+from pipelines.inbox import file_period, files_for_period, inbox_relpaths, loose_files
 from pipelines.inbox_hashes import InboxHashes
 from pipelines.parallel_parse import parse_many
 from pipelines.period_text import label
@@ -69,7 +69,7 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
     arrivals = sorted(filed + loose, key=lambda item: (written_at(item[0]), item[0].name))
     bounds = period_bounds()
     with storage.connect() as con:
-        inbox_paths = [PurePath(path.relative_to(layout.inbox)).as_posix() for path, _ in arrivals]
+        inbox_paths = inbox_relpaths(layout.inbox, [path for path, _ in arrivals])
         hashes = InboxHashes.load(con, inbox_paths)
         archived = archive.Batch(layout.root)
         try:
