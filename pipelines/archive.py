@@ -171,19 +171,15 @@ def _syncfs():
     return _libc("syncfs")
 
 
-def _check(result: int, path: Path) -> None:
-    if result != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, os.strerror(err), str(path))
-
-
 def flush(paths: list[str] | list[Path], root: Path) -> None:
     """Flush `paths` (files, or folders' entries) on `root`'s file system to disk."""
     syncfs = _syncfs() if len(paths) >= SYNCFS_FROM else None
     if syncfs is not None:
         fd = os.open(root, os.O_RDONLY)
         try:
-            _check(syncfs(fd), root)
+            if syncfs(fd) != 0:
+                err = ctypes.get_errno()
+                raise OSError(err, os.strerror(err), str(root))
         finally:
             os.close(fd)
         return
