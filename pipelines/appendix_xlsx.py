@@ -48,16 +48,25 @@ def write_appendix_xlsx(
     path: Path, appendix: pl.DataFrame, period: str, scope: dict, created: dt.datetime,
     charts: list[bytes] | None = None,
 ) -> None:
-    """Write the workbook; `created` stamps it, so the same figures give the same bytes.
+    """Write the workbook to `path` (see `appendix_xlsx_bytes`)."""
+    Path(path).write_bytes(appendix_xlsx_bytes(appendix, period, scope, created, charts))
+
+
+def appendix_xlsx_bytes(
+    appendix: pl.DataFrame, period: str, scope: dict, created: dt.datetime, charts: list[bytes] | None = None,
+) -> bytes:
+    """The workbook's bytes; `created` stamps it, so the same figures give the same bytes.
 
     `scope` gives the title and attachment line as they read for `period`; `charts`
     (PNG images), when given, go one under the other on a second sheet "Biểu đồ"; the
-    first sheet is the appendix alone.
+    first sheet is the appendix alone. Made in memory, so a worker process can make it
+    and hand the bytes back.
     """
     start = period_start(period)
     has_notes = appendix["note"].drop_nulls().len() > 0
     width = 9 if has_notes else 8
-    workbook = xlsxwriter.Workbook(str(path))
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(output, {"in_memory": True})
     workbook.set_properties({"title": f"Phụ lục tháng {month_label(period)}", "created": created})
     sheet = workbook.add_worksheet("Phụ lục")
 
@@ -123,6 +132,7 @@ def write_appendix_xlsx(
     if charts:
         add_chart_sheet(workbook, charts)
     workbook.close()
+    return output.getvalue()
 
 
 def add_chart_sheet(workbook: xlsxwriter.Workbook, charts: list[bytes]) -> None:

@@ -46,3 +46,32 @@ def test_inbox_relpaths_name_files_as_relative_to_does(tmp_path, monkeypatch):
     here = [Path(path.relative_to(inbox)) for path in listed]
     assert inbox_relpaths(Path("."), here) == expected
     assert inbox_relpaths(Path(str(inbox) + "/"), listed) == expected
+
+
+def test_a_period_folder_is_listed_as_rglob_lists_it(tmp_path):
+    """Nested and hidden folders, names that sort differently as text than part by part
+    ("a-b/…" before "a/…" as text, after it as paths), ignored names, symbolic links to a
+    file (listed) and to a folder (not entered): the same paths, in Path order."""
+    inbox = tmp_path / "inbox"
+    folder = inbox / "2024-07"
+    names = ["a/x.xlsx", "a-b/x.xlsx", "a.csv", "A.csv", "đợt 2/b/Xã An.csv", ".ẩn/c.csv", "z.xlsx",
+             "~$z.xlsx", ".~lock.z.xlsx#", "a/Thumbs.db", "desktop.ini"]
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(b"x")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.csv").write_bytes(b"x")
+    (folder / "link.csv").symlink_to(folder / "a.csv")
+    (folder / "linked folder").symlink_to(outside, target_is_directory=True)
+    (folder / "broken.csv").symlink_to(tmp_path / "missing.csv")
+
+    def is_submission(path: Path) -> bool:
+        return path.is_file() and not path.name.startswith((".", "~$")) and path.name.lower() not in {
+            "thumbs.db", "desktop.ini"}
+
+    listed = files_for_period(inbox, "2024-07")
+    assert listed == sorted(path for path in folder.rglob("*") if is_submission(path))
+    assert [path.relative_to(folder).as_posix() for path in listed] == [
+        ".ẩn/c.csv", "A.csv", "a/x.xlsx", "a-b/x.xlsx", "a.csv", "link.csv", "z.xlsx", "đợt 2/b/Xã An.csv"]
+    assert files_for_period(inbox, "2024-08") == []

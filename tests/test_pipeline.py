@@ -121,9 +121,9 @@ def test_a_failed_check_keeps_the_previous_publication(tmp_path, monkeypatch):
     assert snapshot_of(data_dir) == before
 
 
-def test_word_and_charts_drawn_on_the_workers_publish_the_same_files(tmp_path, monkeypatch):
-    """A large scope's Word table and charts are drawn on the worker processes: the
-    published files are the bytes drawn in the run's own process (here forced for the
+def test_word_charts_and_workbook_drawn_on_the_workers_publish_the_same_files(tmp_path, monkeypatch):
+    """A large scope's Word table, charts and workbook are drawn on the worker processes:
+    the published files are the bytes drawn in the run's own process (here forced for the
     district, whose files are then published again on the workers)."""
     from pipelines import workers
     from pipelines.assets import publish
@@ -140,4 +140,4 @@ def test_word_and_charts_drawn_on_the_workers_publish_the_same_files(tmp_path, m
     finally:
         workers.shutdown()
     assert snapshot_of(data_dir) == here
-    assert any(name.endswith(".docx") for name in here) and any(name.endswith(".svg") for name in here)
+    assert all(any(name.endswith(suffix) for name in here) for suffix in (".docx", ".svg", ".xlsx"))

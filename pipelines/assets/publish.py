@@ -11,7 +11,7 @@ from pipelines.appendix import build_appendix, total_row
 from pipelines.appendix_csv import appendix_csv, render_csv
 from pipelines.appendix_docx import appendix_docx_bytes
 from pipelines.appendix_md import appendix_markdown
-from pipelines.appendix_xlsx import write_appendix_xlsx
+from pipelines.appendix_xlsx import appendix_xlsx_bytes
 from pipelines.assets.common import PERIODS
 from pipelines.assets.marts import clean_rate_history, commune_snapshot
 from pipelines.charts import chart_names, period_charts, rows_charted
@@ -43,8 +43,9 @@ CHART_CAPTIONS = ["Tỷ lệ làm sạch dữ liệu theo địa phương trong 
 PUBLISHED_APPENDIX = "published_appendix"
 # The libraries the files are rendered with: another version may render other bytes.
 RENDERING_PACKAGES = ("polars", "xlsxwriter", "python-docx", "matplotlib", "pillow")
-# From this many appendix rows (a province), the Word table and the charts are rendered on
-# the worker processes, beside the rest: below it, starting workers would cost more.
+# From this many appendix rows (a province), the Word table, the charts and then the
+# workbook are rendered on the worker processes, beside the rest: below it, starting
+# workers would cost more.
 RENDER_ON_WORKERS_FROM = 2000
 HISTORY_COLUMNS = ["period", "unit_code", "unit_name", "total_children", "updated", "cleaned", "clean_rate_pct"]
 
@@ -139,7 +140,8 @@ def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> d
     created = created or dt.datetime.combine(dt.date.fromisoformat(f"{period}-01"), dt.time())
     changes = tuple(sorted(set(scope.crosswalk["effective_date"].to_list())))
     # A large scope's Word table and charts are drawn on the workers while this process
-    # writes the rest (a country: about 1 s and 0.7 s); a district's, here.
+    # writes the rest (a country: about 1 s and 0.7 s), then its workbook (about 1 s; it
+    # holds the charts) while this process writes report.html; a district's, here.
     on_worker = appendix.height >= RENDER_ON_WORKERS_FROM
     charted, units_drawn = rows_charted(history, period)
     drawn = start(period_charts, charted, period, scope.target_pct, TOTAL_NAME, changes, units_drawn,
@@ -152,6 +154,7 @@ def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> d
     del history, snapshots, charted  # the largest frames, no longer needed
     charts = drawn()
     pngs = [charts[f"xep-hang-{period}.png"], charts[f"bieu-do-ty-le-{period}.png"]]
+    workbook = start(appendix_xlsx_bytes, appendix, period, texts, created, pngs, on_worker=on_worker)
     completeness = pl.read_csv(completeness_csv, infer_schema=False) if completeness_csv is not None else None
     report = render_report(
         period, texts, sentence, appendix, period_trends,
@@ -162,7 +165,7 @@ def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> d
     docx = folder / f"phu-luc-{period}.docx"
     written = [
         write_text(folder / "appendix.csv", appendix_csv(appendix)),
-        write_atomically(xlsx, lambda tmp: write_appendix_xlsx(tmp, appendix, period, texts, created, pngs)),
+        write_atomically(xlsx, lambda tmp: tmp.write_bytes(workbook())),
         write_atomically(docx, lambda tmp: tmp.write_bytes(word())),
         write_text(folder / "appendix.md", appendix_markdown(appendix, period, texts.get("title", ""))),
         write_text(folder / "rejections.csv", render_csv(period_rejections, REJECTION_COLUMNS)),
