@@ -96,7 +96,7 @@ def loose_files(inbox: Path) -> list[Path]:
     for entry in inbox.iterdir():  # period folders are not walked: they hold no loose file
         if entry.is_dir() and not entry.is_symlink():
             if not is_period(entry.name):
-                found.extend(path for path in entry.rglob("*") if is_submission(path))
+                found.extend(Path(path) for path in submissions_under(os.fspath(entry)))
         elif is_submission(entry):
             found.append(entry)
     return sorted(found)

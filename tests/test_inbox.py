@@ -2,7 +2,7 @@ from pathlib import Path
 
 from corpus import HEADER, HUNG, delimited, xlsx
 
-from pipelines.inbox import files_for_period, inbox_periods, inbox_relpaths, loose_files
+from pipelines.inbox import files_for_period, inbox_periods, inbox_relpaths, is_submission, loose_files
 
 
 def test_loose_files_and_the_periods_they_name(tmp_path):
@@ -65,10 +65,6 @@ def test_a_period_folder_is_listed_as_rglob_lists_it(tmp_path):
     (folder / "link.csv").symlink_to(folder / "a.csv")
     (folder / "linked folder").symlink_to(outside, target_is_directory=True)
     (folder / "broken.csv").symlink_to(tmp_path / "missing.csv")
-
-    def is_submission(path: Path) -> bool:
-        return path.is_file() and not path.name.startswith((".", "~$")) and path.name.lower() not in {
-            "thumbs.db", "desktop.ini"}
 
     listed = files_for_period(inbox, "2024-07")
     assert listed == sorted(path for path in folder.rglob("*") if is_submission(path))
