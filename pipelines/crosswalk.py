@@ -108,28 +108,60 @@ def expected_sources(periods: list[str], units: pl.DataFrame, crosswalk: pl.Data
     )
 
 
+def last_change(units: pl.DataFrame, crosswalk: pl.DataFrame, as_of: str) -> dt.date | None:
+    """The latest day, up to `as_of`'s first day, on which the units changed: a version of
+    a unit began or ended (the day after its `valid_to`), or a reorganisation took effect.
+    None when none did. From that day on, every period has the units `as_of` has."""
+    day = period_start(as_of)
+    days = pl.concat([
+        units["valid_from"],
+        units["valid_to"].drop_nulls().dt.offset_by("1d"),
+        crosswalk["effective_date"],
+    ])
+    return days.filter(days <= day).max()
+
+
 def reaggregate(snapshots: pl.DataFrame, units: pl.DataFrame, crosswalk: pl.DataFrame, as_of: str,
                 ordered: bool = True) -> pl.DataFrame:
     """Every period up to `as_of`, its figures summed into the units valid at `as_of`.
 
-    `snapshots`: period, unit_code (the unit valid in that period) and the counts;
-    `units`: every version of the scope's units. Returns period, unit_code, the summed
-    counts, `reported` (units that sent figures) and `complete` (all the units that now
-    form it reported, so the sum is the whole area's figure, not part of it), by period
-    and unit_code (`ordered=False`: in no set order, for a caller that sorts its own way).
+    `snapshots`: period, unit_code (the unit valid in that period) and the counts, one row
+    per period and unit (as marts.commune_snapshot holds them); `units`: every version of
+    the scope's units. Returns period, unit_code, the summed counts, `reported` (units that
+    sent figures) and `complete` (all the units that now form it reported, so the sum is
+    the whole area's figure, not part of it), by period and unit_code (`ordered=False`: in
+    no set order, for a caller that sorts its own way).
     """
     # Lazily, from the start: Polars' query engine groups, joins and sorts the history's
     # rows (600,000 for the country after five years) in about a third of the time the
     # eager calls take, and without a copy of them at each step.
-    moved = carry_forward(
-        snapshots.lazy().filter(pl.col("period") <= as_of).select("period", "unit_code", *COUNTS), crosswalk, as_of)
-    periods = snapshots["period"].unique()
-    expected = expected_sources(periods.filter(periods <= as_of).to_list(), units, crosswalk, as_of)
-    result = (
-        moved
+    in_range = snapshots.lazy().filter(pl.col("period") <= as_of).select("period", "unit_code", *COUNTS)
+    # A period from the units' last change on already has the units of `as_of` (no
+    # reorganisation, no unit begun or ended since its first day): summing moves nothing,
+    # each row is its unit's own figures, and its unit expects what it expects at `as_of`
+    # (one source, or as many as the versions of its code then valid). Its rows are taken
+    # as they are; only the periods before the change are summed through the crosswalk.
+    # The country's history without a reorganisation: 0.1 s instead of 0.3 s.
+    since = last_change(units, crosswalk, as_of)
+    settled = pl.lit(True) if since is None else period_day() >= since
+    expected_now = expected_sources([as_of], units, crosswalk, as_of).drop("period")
+    as_is = (
+        in_range.filter(settled)
+        .join(expected_now, on="unit_code", how="left")
+        .with_columns(pl.lit(1, pl.Int64).alias("reported"))
+    )
+    earlier = in_range.filter(~settled)
+    periods = snapshots.select(pl.col("period").unique()).filter(
+        (pl.col("period") <= as_of) & ~settled)["period"].to_list()
+    summed = (
+        carry_forward(earlier, crosswalk, as_of)
         .group_by("period", "unit_code")
         .agg(*[pl.col(c).sum() for c in COUNTS], pl.len().cast(pl.Int64).alias("reported"))
-        .join(expected, on=["period", "unit_code"], how="left")
+        .join(expected_sources(periods, units, crosswalk, as_of), on=["period", "unit_code"], how="left")
+    )
+    columns = ["period", "unit_code", *COUNTS, "reported", "expected"]
+    result = (
+        pl.concat([summed.select(columns), as_is.select(columns)], how="vertical_relaxed")
         .with_columns((pl.col("reported") == pl.col("expected")).fill_null(False).alias("complete"))
         .drop("expected")
     )

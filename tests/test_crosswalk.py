@@ -10,11 +10,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from pipelines.crosswalk import crosswalk_problems, load_crosswalk, reaggregate, unit_not_in_period
+from pipelines.crosswalk import (
+    CROSSWALK_SCHEMA,
+    crosswalk_problems,
+    last_change,
+    load_crosswalk,
+    reaggregate,
+    unit_not_in_period,
+)
 from pipelines.history import clean_rate_history, clean_rate_history_as_of
 from pipelines.numbers import clean_rate_pct
 from pipelines.settings import REFERENCE_DIR
-from pipelines.units import load_units, units_valid_in
+from pipelines.units import UNIT_SCHEMA, load_units, units_valid_in
 
 COUNTS = ["total_children", "updated", "cleaned"]
 REORG = dt.date(2025, 7, 1)
@@ -212,3 +219,90 @@ def test_reaggregation_sums_any_figures_exactly(data):
             bucket[i] += value
     assert {(r[0], r[1]): list(r[2:5]) for r in result.select("period", "unit_code", *COUNTS).rows()} == expected
     assert result["complete"].all()
+
+
+def test_the_last_change_is_a_version_begun_or_ended_or_a_reorganisation(units, crosswalk):
+    assert last_change(units, crosswalk, "2025-06") < dt.date(2025, 1, 1)
+    assert last_change(units, crosswalk, "2025-07") == REORG
+    assert last_change(units, crosswalk, "2026-03") == REORG
+    one = pl.DataFrame([
+        {"unit_code": "1", "unit_name": "Xã Một", "kind": "xã", "parent_code": None, "appendix_order": 1,
+         "valid_from": dt.date(2020, 1, 1), "valid_to": dt.date(2024, 3, 14), "aliases": None},
+    ], schema=UNIT_SCHEMA)
+    no_crosswalk = pl.DataFrame(schema=CROSSWALK_SCHEMA)
+    assert last_change(one, no_crosswalk, "2019-12") is None
+    assert last_change(one, no_crosswalk, "2024-03") == dt.date(2020, 1, 1)
+    assert last_change(one, no_crosswalk, "2024-04") == dt.date(2024, 3, 15)  # the day after it ended
+
+
+PERIODS = [f"2024-{m:02d}" for m in range(1, 13)]
+DAYS = [dt.date(2024, 1, 1), dt.date(2024, 3, 1), dt.date(2024, 3, 16), dt.date(2024, 6, 1),
+        dt.date(2024, 8, 10), dt.date(2024, 10, 1)]
+
+
+def reaggregate_by_definition(snapshots: list[tuple], units: list[dict], crosswalk: list[dict], as_of: str) -> dict:
+    """(period, unit_code) → (counts, reported, complete), in plain Python, from the
+    definitions alone: every row moved along each reorganisation after its period's first
+    day, up to `as_of`'s, in date order; a unit expects as many sources as the unit
+    versions valid on the period's first day that move into it."""
+    as_of_day = dt.date.fromisoformat(f"{as_of}-01")
+
+    def moved(code: str, period: str) -> str | None:
+        day = dt.date.fromisoformat(f"{period}-01")
+        for effective in sorted({c["effective_date"] for c in crosswalk}):
+            if day < effective <= as_of_day:
+                moves = {c["from_code"]: c["to_code"] for c in crosswalk if c["effective_date"] == effective}
+                if code in moves:
+                    code = moves[code]
+        return code
+
+    def valid(unit: dict, period: str) -> bool:
+        day = dt.date.fromisoformat(f"{period}-01")
+        return unit["valid_from"] <= day and (unit["valid_to"] is None or day <= unit["valid_to"])
+
+    result: dict[tuple[str, str], list] = {}
+    for period, code, *counts in snapshots:
+        if period > as_of:
+            continue
+        entry = result.setdefault((period, moved(code, period)), [[0, 0, 0], 0])
+        entry[0] = [a + b for a, b in zip(entry[0], counts, strict=True)]
+        entry[1] += 1
+    out = {}
+    for (period, code), (counts, reported) in result.items():
+        expected = sum(1 for u in units if valid(u, period) and moved(u["unit_code"], period) == code)
+        out[(period, code)] = (tuple(counts), reported, reported == expected)
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_reaggregation_matches_its_definition_with_units_begun_and_ended_any_day(data):
+    """Periods after the units' last change are taken as they are, earlier ones summed
+    through the crosswalk: together, exactly what the definition gives, for units begun
+    or ended on any day (mid-month too), codes with two versions valid at once, codes of
+    no unit, and reorganisations on any of those days."""
+    codes = ["1", "2", "3", "4"]
+    units = []
+    for code in codes:
+        for _ in range(data.draw(st.integers(1, 2))):
+            start = data.draw(st.sampled_from([dt.date(2000, 1, 1), *DAYS]))
+            end = data.draw(st.sampled_from([None, *[d - dt.timedelta(days=1) for d in DAYS if d > start]]))
+            units.append({"unit_code": code, "unit_name": f"Xã {code}", "kind": "xã", "parent_code": None,
+                          "appendix_order": int(code), "valid_from": start, "valid_to": end, "aliases": None})
+    crosswalk = [
+        {"from_code": a, "from_name": f"Xã {a}", "to_code": b, "to_name": f"Xã {b}", "effective_date": day,
+         "resolution": "R"}
+        for a, b, day in data.draw(st.lists(st.tuples(st.sampled_from(codes), st.sampled_from(codes),
+                                                      st.sampled_from(DAYS)), max_size=3, unique_by=lambda t: (t[0], t[2])))
+    ]
+    keys = data.draw(st.lists(st.tuples(st.sampled_from(PERIODS), st.sampled_from([*codes, "9"])), unique=True, max_size=30))
+    snapshots = [(p, c, *data.draw(st.tuples(*[st.integers(0, 10**6)] * 3))) for p, c in keys]
+    as_of = data.draw(st.sampled_from(PERIODS))
+    frame = pl.DataFrame(snapshots, schema={"period": pl.String, "unit_code": pl.String, **dict.fromkeys(COUNTS, pl.Int64)},
+                         orient="row")
+    result = reaggregate(frame, pl.DataFrame(units, schema=UNIT_SCHEMA),
+                         pl.DataFrame(crosswalk, schema=CROSSWALK_SCHEMA), as_of)
+    got = {(r["period"], r["unit_code"]): (tuple(r[c] for c in COUNTS), r["reported"], r["complete"])
+           for r in result.iter_rows(named=True)}
+    assert got == reaggregate_by_definition(snapshots, units, crosswalk, as_of)
+    assert result.select("period", "unit_code").rows() == sorted(got)
