@@ -48,21 +48,31 @@ def period_from_index(index: pl.Expr) -> pl.Expr:
 def trends(history: pl.DataFrame, as_of: str, target_pct: float) -> pl.DataFrame:
     """`history`: the clean-rate history as of `as_of` (period, unit_code, unit_name, counts,
     clean_rate_pct; the scope's row has a null unit_code). One row per unit reporting at
-    `as_of`, in the history's order, the scope's row last."""
-    key = pl.col("unit_name")
-    ordered = history.filter(pl.col("period") <= as_of).with_row_index("order").sort("period", "order")
-    with_previous = ordered.with_columns(
-        pl.col("period").shift(1).over(key).alias("previous_period"),
-        pl.col("clean_rate_pct").shift(1).over(key).alias("previous_rate_pct"),
-        pl.col("period").shift(PACE_PERIODS).over(key).alias("pace_from_period"),
-        pl.col("cleaned").shift(PACE_PERIODS).over(key).alias("pace_from_cleaned"),
-        pl.col("period").first().over(key).alias("first_period"),
-        pl.col("cleaned").first().over(key).alias("first_cleaned"),
+    `as_of`, in the history's order, the scope's row last.
+
+    A unit is its code (in the history as of `as_of` every row is in that period's units;
+    two units may share a name, as communes of different districts do), the scope's rows
+    are one more."""
+    key = "unit_code"
+    current = history.filter(pl.col("period") == as_of)
+    # Each unit's rows before `as_of`, in period order: the last is the previous period it
+    # reported; the PACE_PERIODS-th last is where its pace is measured from (the earliest
+    # when it has fewer). One pass over the history's rows, then the period's rows alone.
+    before = (
+        history.filter(pl.col("period") < as_of)
+        .sort("period", maintain_order=True)
+        .group_by(key)
+        .agg(
+            pl.col("period").last().alias("previous_period"),
+            pl.col("clean_rate_pct").last().alias("previous_rate_pct"),
+            pl.col("period").tail(PACE_PERIODS).first().alias("start_period"),
+            pl.col("cleaned").tail(PACE_PERIODS).first().alias("start_cleaned"),
+        )
     )
-    current = with_previous.filter(pl.col("period") == as_of).sort("order")
     target_hundredths = round(target_pct * 100)
-    start_period = pl.coalesce("pace_from_period", "first_period")
-    start_cleaned = pl.coalesce("pace_from_cleaned", "first_cleaned")
+    # Without an earlier row, the unit's pace starts at the period itself (no history).
+    start_period = pl.coalesce("start_period", "period")
+    start_cleaned = pl.coalesce("start_cleaned", "cleaned")
     months = month_index("period") - (pl.col("start_period").str.slice(0, 4).cast(pl.Int64) * 12
                                       + pl.col("start_period").str.slice(5, 2).cast(pl.Int64) - 1)
     target_cleaned = (pl.col("total_children") * target_hundredths + 9999) // 10000
@@ -77,7 +87,8 @@ def trends(history: pl.DataFrame, as_of: str, target_pct: float) -> pl.DataFrame
     )
     months_to_target = (remaining * pl.col("months") + pl.col("cleaned_gain") - 1) // pl.col("cleaned_gain")
     return (
-        current.with_columns(start_period.alias("start_period"), start_cleaned.alias("start_cleaned"))
+        current.join(before, on=key, how="left", nulls_equal=True, maintain_order="left")
+        .with_columns(start_period.alias("start_period"), start_cleaned.alias("start_cleaned"))
         .with_columns(months.alias("months"), (pl.col("cleaned") - pl.col("start_cleaned")).alias("cleaned_gain"))
         .with_columns(
             pl.when(pl.col("months") > 0).then(pl.col("cleaned_gain") / pl.col("months")).round(1).alias("pace_per_month"),

@@ -1,6 +1,8 @@
 """Trends: change, rank, pace over the last three periods, projection and flags."""
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipelines.numbers import clean_rate_pct
 from pipelines.trends import change_text, status_text, trends
@@ -60,3 +62,59 @@ def test_projection_crosses_the_year():
 
 def test_change_text_is_vietnamese():
     assert change_text(4.81) == "+4,81" and change_text(-0.5) == "-0,50" and change_text(None) == ""
+
+
+def test_units_sharing_a_name_keep_their_own_trend():
+    # Communes of two districts may share a name: each is its own unit (its code).
+    frame = history([
+        ("2024-06", "A", "Xã Tân Lập", 1000, 300), ("2024-07", "A", "Xã Tân Lập", 1000, 500),
+        ("2024-06", "B", "Xã Tân Lập", 100, 90), ("2024-07", "B", "Xã Tân Lập", 100, 95),
+        ("2024-06", None, "Tổng cộng", 1100, 390), ("2024-07", None, "Tổng cộng", 1100, 595),
+    ])
+    got = {r["unit_code"]: r for r in trends(frame, "2024-07", 100).iter_rows(named=True)}
+    assert got["A"]["previous_rate_pct"] == 30.0 and got["A"]["pace_per_month"] == 200.0
+    assert got["B"]["previous_rate_pct"] == 90.0 and got["B"]["pace_per_month"] == 5.0
+    assert got[None]["previous_period"] == "2024-06" and got[None]["pace_per_month"] == 205.0
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_previous_period_and_pace_follow_their_definitions(data):
+    """Against a plain reading of the definitions, for units reporting with gaps, units
+    sharing a name, and rows in any order within a period."""
+    months = [f"{2023 + m // 12}-{m % 12 + 1:02d}" for m in range(8, 20)]
+    codes = ["A", "B", "C", "D"]
+    names = {c: data.draw(st.sampled_from(["Xã Một", "Xã Hai"])) for c in codes}
+    periods = sorted(data.draw(st.lists(st.sampled_from(months), min_size=1, max_size=8, unique=True)))
+    rows = []
+    for period in periods:
+        reporting = data.draw(st.lists(st.sampled_from(codes), unique=True))
+        reporting = data.draw(st.permutations(reporting))
+        for code in reporting:
+            total = data.draw(st.integers(1, 10_000))
+            rows.append((period, code, names[code], total, data.draw(st.integers(0, total))))
+        if reporting:
+            rows.append((period, None, "Tổng cộng", sum(r[3] for r in rows if r[0] == period),
+                         sum(r[4] for r in rows if r[0] == period)))
+    if not rows:
+        return
+    frame = history(rows)
+    as_of = data.draw(st.sampled_from(sorted({r[0] for r in rows})))
+    got = trends(frame, as_of, 100)
+    rates = {(r["period"], r["unit_code"]): r["clean_rate_pct"] for r in frame.iter_rows(named=True)}
+
+    def month(p):
+        return int(p[:4]) * 12 + int(p[5:]) - 1
+
+    current = [r for r in rows if r[0] == as_of]
+    assert [(r["unit_code"], r["cleaned"]) for r in got.iter_rows(named=True)] == [(r[1], r[4]) for r in current]
+    for row, (period, code, _, _, cleaned) in zip(got.iter_rows(named=True), current, strict=True):
+        earlier = sorted((r for r in rows if r[1] == code and r[0] < period), key=lambda r: r[0])
+        previous = earlier[-1] if earlier else None
+        assert row["previous_period"] == (previous[0] if previous else None)
+        assert row["previous_rate_pct"] == (rates[(previous[0], code)] if previous else None)
+        start = earlier[-3] if len(earlier) >= 3 else (earlier[0] if earlier else None)
+        if start is None:
+            assert row["pace_per_month"] is None and row["status"] in ("no_history", "reached")
+        else:
+            assert row["pace_per_month"] == round((cleaned - start[4]) / (month(period) - month(start[0])), 1)
