@@ -80,15 +80,16 @@ def line_chart(
         # Months on a true time scale: a gap between reports shows as a gap.
         months = [period_start(p).year * 12 + period_start(p).month for p in periods]
         positions = {p: m - months[0] for p, m in zip(periods, months, strict=True)}
-        names = history.filter(pl.col("unit_code").is_not_null())["unit_name"].unique(maintain_order=True).to_list()
-        too_many = len(names) > MAX_UNITS_CHARTED if units_drawn is None else not units_drawn
+        # A unit is its code: two units may share a name (communes of different districts).
+        codes = history["unit_code"].drop_nulls().unique(maintain_order=True).to_list()
+        too_many = len(codes) > MAX_UNITS_CHARTED if units_drawn is None else not units_drawn
         if too_many:
-            names = []
+            codes = []
         colors = plt.get_cmap("tab20").colors
-        for i, name in enumerate(names):
-            rows = history.filter(pl.col("unit_name") == name).sort("period")
+        for i, code in enumerate(codes):
+            rows = history.filter(pl.col("unit_code") == code).sort("period")
             axes.plot([positions[p] for p in rows["period"]], rows["clean_rate_pct"].to_list(), marker="o",
-                      markersize=3, linewidth=1.2, color=colors[i % len(colors)], label=name)
+                      markersize=3, linewidth=1.2, color=colors[i % len(colors)], label=rows["unit_name"][-1])
         scope = history.filter(pl.col("unit_code").is_null()).sort("period")
         if scope.height:
             axes.plot([positions[p] for p in scope["period"]], scope["clean_rate_pct"].to_list(), marker="o",
@@ -121,7 +122,8 @@ def line_chart(
 def bar_chart(history: pl.DataFrame, period: str, target_pct: float, scope_name: str) -> Figure:
     """This period's units sorted by clean rate, highest on top, the target and scope marked."""
     current = history.filter(pl.col("period") == period)
-    units = current.filter(pl.col("unit_code").is_not_null()).sort("clean_rate_pct", "unit_name", descending=[False, True])
+    units = current.filter(pl.col("unit_code").is_not_null()).sort(
+        "clean_rate_pct", "unit_name", "unit_code", descending=[False, True, True])
     reporting = units.height
     units = units.head(MAX_UNITS_CHARTED)  # the lowest rates: the units to act on
     scope = current.filter(pl.col("unit_code").is_null())
@@ -129,7 +131,10 @@ def bar_chart(history: pl.DataFrame, period: str, target_pct: float, scope_name:
         figure = Figure(figsize=(10, max(3.6, 1.2 + 0.42 * units.height)), dpi=100)
         axes = figure.add_subplot()
         rates = units["clean_rate_pct"].to_list()
-        bars = axes.barh(units["unit_name"].to_list(), rates, color=["#2e86c1" if r >= target_pct else "#5dade2" for r in rates])
+        # Bars at positions, named by their ticks: a bar per unit even when two share a name.
+        positions = range(units.height)
+        bars = axes.barh(positions, rates, color=["#2e86c1" if r >= target_pct else "#5dade2" for r in rates])
+        axes.set_yticks(positions, units["unit_name"].to_list())
         axes.bar_label(bars, labels=[format_vn_rate(r) for r in rates], padding=3, fontsize=8)
         axes.axvline(target_pct, color=TARGET_COLOR, linestyle="--", linewidth=1.5, label=f"Mục tiêu {_percent(target_pct)}")
         if scope.height:
@@ -161,8 +166,7 @@ def rows_charted(history: pl.DataFrame, period: str) -> tuple[pl.DataFrame, bool
     line: for a scope of up to MAX_UNITS_CHARTED units, every row and True; for a larger
     one, the scope's line and the period's units, and False. `period_charts` of these
     gives the bytes it gives for the whole history (a country's is far larger)."""
-    names = history.filter(pl.col("unit_code").is_not_null())["unit_name"].n_unique()
-    if names <= MAX_UNITS_CHARTED:
+    if history["unit_code"].drop_nulls().n_unique() <= MAX_UNITS_CHARTED:
         return history, True
     return history.filter(pl.col("unit_code").is_null() | (pl.col("period") == period)), False
 

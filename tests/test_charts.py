@@ -159,3 +159,16 @@ def test_charts_and_word_drawn_on_a_worker_are_the_bytes_drawn_here(history, mon
         workers.shutdown()
     here = workers.start(period_charts, history, "2024-07", 90.0, "Tổng cộng", on_worker=False)
     assert not workers._POOL and here() == period_charts(history, "2024-07", 90.0, "Tổng cộng")
+
+
+def test_units_sharing_a_name_get_a_bar_and_a_line_each(history):
+    """Communes of different districts may share a name: each unit is its code."""
+    twins = history.with_columns(
+        pl.when(pl.col("unit_code").is_in(["0", "1"])).then(pl.lit("Xã Tân Lập")).otherwise("unit_name").alias("unit_name"))
+    bars = bar_chart(twins, "2024-08", 95, "Tổng cộng").axes[0]
+    assert len(bars.patches) == 3
+    assert sorted(t.get_text() for t in bars.get_yticklabels()) == ["Xã Tuy Phước Đông", "Xã Tân Lập", "Xã Tân Lập"]
+    assert sorted(b.get_width() for b in bars.patches) == sorted(
+        twins.filter((pl.col("period") == "2024-08") & pl.col("unit_code").is_not_null())["clean_rate_pct"].to_list())
+    lines = line_chart(twins, "2024-08", 95, "Tổng cộng").axes[0].get_lines()
+    assert [line.get_label() for line in lines].count("Xã Tân Lập") == 2
