@@ -83,3 +83,19 @@ def test_tiny_benchmark_run_writes_every_key(tmp_path, capsys):
     real = REFERENCE_DIR / PROGRAMME.scope.get("units", "units.csv")
     assert reference_units()["unit_code"].to_list() == load_units(real)["unit_code"].to_list()
     assert configured_scope().units["unit_code"].to_list() == reference_units()["unit_code"].to_list()
+
+
+def test_a_history_loaded_by_another_schema_is_loaded_again(tmp_path, monkeypatch):
+    """The cached history warehouse is the current schema's: else every timed run would
+    first bring its copy up to date (rebuilding tables), and measure that."""
+    from pipelines.bench import runner
+
+    setup = runner.Setup(12, 3, 2024, tmp_path, 0)
+    setup.history.mkdir(parents=True)
+    assert not runner.history_is_current(setup)
+    (setup.history / "complete").touch()  # as caches were marked before
+    assert not runner.history_is_current(setup)
+    (setup.history / "complete").write_text(runner.warehouse_sql_digest(), encoding="utf-8")
+    assert runner.history_is_current(setup)
+    monkeypatch.setattr(runner, "warehouse_sql_digest", lambda: "another schema")
+    assert not runner.history_is_current(setup)

@@ -3,7 +3,8 @@
 Layout under the bench directory (data/bench/ by default, git-ignored):
     cache/s<seed>-n<N>-<last>/reference/units.csv   the synthetic country's units
     cache/s<seed>-n<N>-<last>/files/<last>/          the last period's submissions
-    cache/s<seed>-n<N>-<last>/history-p<P>/          a warehouse holding P-1 periods
+    cache/s<seed>-n<N>-<last>/history-p<P>/          a warehouse holding P-1 periods (loaded
+                                                     afresh when sql/schema or sql/views change)
     runs/<scenario>/                                 a copy of that warehouse + an inbox
 
 Every timed run is `pipelines.cli.run_period`, the function `python -m pipelines run`
@@ -35,6 +36,7 @@ from tqdm import tqdm
 from pipelines.bench import baseline, synthetic
 from pipelines.parallel_parse import MIN_PARALLEL_FILES
 from pipelines.settings import DEFAULT_DATA_DIR, REPO_ROOT, UNITS_FILE_ENV
+from pipelines.warehouse import warehouse_sql_digest
 
 BENCH_DIR = DEFAULT_DATA_DIR / "bench"
 STEPS = ("received_files", "staged_submissions", "submission_history", "commune_snapshot",
@@ -152,11 +154,19 @@ def _build_history(setup: Setup) -> None:
     shutil.rmtree(setup.history, ignore_errors=True)
     setup.history.mkdir(parents=True)
     load_history(setup.history, units, history, setup.seed)
-    (setup.history / "complete").touch()
+    (setup.history / "complete").write_text(warehouse_sql_digest(), encoding="utf-8")
+
+
+def history_is_current(setup: Setup) -> bool:
+    """Whether the cached history was loaded by this schema (sql/schema and sql/views): a
+    history made by another would be brought up to date inside every timed run, which
+    then measures the change of schema, not the run."""
+    marker = setup.history / "complete"
+    return marker.exists() and marker.read_text(encoding="utf-8") == warehouse_sql_digest()
 
 
 def ensure_history(setup: Setup, progress: tqdm) -> None:
-    if (setup.history / "complete").exists():
+    if history_is_current(setup):
         return
     progress.set_description(f"loading {setup.periods - 1} periods of history")
     child = multiprocessing.get_context("spawn").Process(target=_build_history, args=(dataclasses.replace(setup, figures=None),))
