@@ -126,11 +126,11 @@ def reaggregate(snapshots: pl.DataFrame, units: pl.DataFrame, crosswalk: pl.Data
     """Every period up to `as_of`, its figures summed into the units valid at `as_of`.
 
     `snapshots`: period, unit_code (the unit valid in that period) and the counts, one row
-    per period and unit (as marts.commune_snapshot holds them); `units`: every version of
-    the scope's units. Returns period, unit_code, the summed counts, `reported` (units that
-    sent figures) and `complete` (all the units that now form it reported, so the sum is
-    the whole area's figure, not part of it), by period and unit_code (`ordered=False`: in
-    no set order, for a caller that sorts its own way).
+    per period and unit and no nulls (as marts.commune_snapshot holds them); `units`:
+    every version of the scope's units. Returns period, unit_code, the summed counts,
+    `reported` (units that sent figures) and `complete` (all the units that now form it
+    reported, so the sum is the whole area's figure, not part of it), by period and
+    unit_code (`ordered=False`: in no set order, for a caller that sorts its own way).
     """
     # Lazily, from the start: Polars' query engine groups, joins and sorts the history's
     # rows (600,000 for the country after five years) in about a third of the time the

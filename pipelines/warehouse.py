@@ -18,7 +18,9 @@ import polars as pl
 from pipelines.settings import SQL_DIR
 
 # Tables that hold one row per value of a column: checked on every insert (`insert`), as a
-# PRIMARY KEY would be, without one. DuckDB keeps a key as an index that it rewrites whole
+# PRIMARY KEY would be, without one, for one writer at a time (a run holds the warehouse's
+# lock, and its steps write one after another; two transactions open at once could each
+# pass the check). DuckDB keeps a key as an index that it rewrites whole
 # at every checkpoint: with the country's 600,000 file hashes after five years, the two
 # keys cost 0.3 s an insert, 0.15 s a checkpoint and 140 MB of the file (which the
 # analysts' copy copies). The check: 10,000 new hashes against 610,000 in 0.04-0.07 s.
@@ -70,7 +72,9 @@ def create_warehouse(con: duckdb.DuckDBPyConnection) -> None:
 def _drop_primary_keys(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild, without it, a table of UNIQUE_KEYS that still has the PRIMARY KEY it had in
     a warehouse made before 2026-11-29 (DuckDB cannot drop a key): the same columns and
-    rows, in one transaction. Once per warehouse; afterwards there is nothing to do."""
+    rows, in one transaction. Once per warehouse; afterwards there is nothing to do. The
+    file does not shrink (DuckDB reuses the freed blocks for later writes, and never gives
+    them back): only a warehouse made afresh is the smaller one."""
     keyed = query(con, "select_primary_keyed_tables")
     for schema, table in keyed.rows():
         if f"{schema}.{table}" not in UNIQUE_KEYS:
