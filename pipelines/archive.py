@@ -210,10 +210,10 @@ def copy_to_disk(source: Path, target: Path) -> None:
     country after 60 periods while its file hashes had an index, 237 MB since). A copy
     then one fsync first puts the whole copy in the page cache, and memory the system has
     not touched lately is slow to take on a virtual machine (this one: about 2 ms per MB);
-    that copy and flush took 1.6 s. Here each chunk goes to disk
-    while the next one is copied, and leaves the cache once it is on disk, so the copy
-    keeps reusing the same few pages: 0.4 s. The last fsync writes the file's metadata
-    and flushes the disk's own cache, so the whole copy is durable, as with one fsync.
+    that copy and flush took 1.6 s. Here each chunk goes to disk while the next one is
+    copied, and leaves the cache once it is on disk, so the copy keeps reusing the same
+    few pages: 0.4 s. The last fsync writes the file's metadata and flushes the disk's own
+    cache, so the whole copy is durable, as with one fsync.
     Without sync_file_range (not Linux, or a file system that refuses it), each chunk is
     flushed with fdatasync instead.
     """

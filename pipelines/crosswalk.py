@@ -151,8 +151,7 @@ def reaggregate(snapshots: pl.DataFrame, units: pl.DataFrame, crosswalk: pl.Data
         .with_columns(pl.lit(1, pl.Int64).alias("reported"))
     )
     earlier = in_range.filter(~settled)
-    periods = snapshots.select(pl.col("period").unique()).filter(
-        (pl.col("period") <= as_of) & ~settled)["period"].to_list()
+    periods = earlier.select(pl.col("period").unique()).collect()["period"].to_list()
     summed = (
         carry_forward(earlier, crosswalk, as_of)
         .group_by("period", "unit_code")

@@ -20,10 +20,10 @@ from pipelines.settings import SQL_DIR
 # Tables that hold one row per value of a column: checked on every insert (`insert`), as a
 # PRIMARY KEY would be, without one, for one writer at a time (a run holds the warehouse's
 # lock, and its steps write one after another; two transactions open at once could each
-# pass the check). DuckDB keeps a key as an index that it rewrites whole
-# at every checkpoint: with the country's 600,000 file hashes after five years, the two
-# keys cost 0.3 s an insert, 0.15 s a checkpoint and 140 MB of the file (which the
-# analysts' copy copies). The check: 10,000 new hashes against 610,000 in 0.04-0.07 s.
+# pass the check). DuckDB keeps a key as an index that it rewrites whole at every
+# checkpoint: with the country's 600,000 file hashes after five years, the two keys cost
+# 0.3 s an insert, 0.15 s a checkpoint and 140 MB of the file (which the analysts' copy
+# copies). The check: 10,000 new hashes against 610,000 in 0.04-0.07 s.
 UNIQUE_KEYS = {"raw.received_files": "sha256", "staging.parsed_files": "sha256"}
 
 

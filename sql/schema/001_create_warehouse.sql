@@ -7,11 +7,8 @@ CREATE SCHEMA IF NOT EXISTS staging;
 CREATE SCHEMA IF NOT EXISTS marts;
 
 -- One row per distinct file content ever received (sha256 of its bytes). The sha256 is
--- unique, checked on every insert (warehouse.UNIQUE_KEYS) rather than by a PRIMARY KEY:
--- DuckDB keeps a key as an index it rewrites whole at every checkpoint, which for the
--- country after five years (600,000 hashes) cost 0.3 s an insert, 0.15 s a checkpoint and
--- 140 MB of the file. Warehouses made before are rebuilt once without it (their file keeps
--- its size: DuckDB reuses the freed blocks, it does not shrink a file).
+-- unique, checked on every insert rather than by a PRIMARY KEY (why: warehouse.UNIQUE_KEYS);
+-- a warehouse made with the key is rebuilt once without it (warehouse._drop_primary_keys).
 CREATE TABLE IF NOT EXISTS raw.received_files (
     sha256          VARCHAR NOT NULL,
     original_name   VARCHAR NOT NULL,   -- file name as the commune sent it
