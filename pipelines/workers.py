@@ -1,5 +1,5 @@
 """The worker processes a run shares: parsing many files, and rendering a large scope's
-Word table, charts and workbook while the run writes its other files.
+Word table and workbook while the run writes its other files.
 
 Spawned on first use and reused by later runs in the same process (a new pool costs about
 0.7 s, its workers importing Polars and the readers). TRE_EM_PARSE_WORKERS sets their
