@@ -102,13 +102,16 @@ def _replace_text(tc, text: str) -> None:
     tc.p_lst[0].r_lst[0].text = text
 
 
-_CONTROL = re.compile(r"[\x00-\x1f]")
+# Control characters (python-docx writes a tab or a line break as its own element) and
+# the characters XML cannot hold (lxml refuses them: such a row is copied through lxml,
+# and raises as python-docx does).
+_NOT_PLAIN = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _plain(text: str) -> bool:
     """A text python-docx writes as one <w:t> with no attribute: no control character
-    (tab, line break, …) and no space at either end."""
-    return text.strip() == text and _CONTROL.search(text) is None
+    (tab, line break, …), no character XML cannot hold, and no space at either end."""
+    return text.strip() == text and _NOT_PLAIN.search(text) is None
 
 
 def _cell_frames(template) -> tuple[str, list[tuple[str, str]]] | None:
@@ -117,6 +120,10 @@ def _cell_frames(template) -> tuple[str, list[tuple[str, str]]] | None:
     one run holding one plain <w:t> (or none)."""
     if template.attrib or any(child.tag != _TC for child in template):
         return None
+    for tc in template:  # a run holding a tab or a line break beside its text: not plain
+        runs = tc.findall(_RUN_IN_CELL)
+        if len(runs) != 1 or any(child.tag not in (_RPR, _T) for child in runs[0]):
+            return None
     xml = etree.tostring(template, encoding="unicode")
     opening = xml[: xml.index(">") + 1]
     if opening.endswith("/>") or not xml.endswith("</w:tr>"):
@@ -291,18 +298,22 @@ def build_document(appendix: pl.DataFrame, period: str, texts: dict, created: dt
 def appendix_docx_bytes(appendix: pl.DataFrame, period: str, texts: dict, created: dt.datetime,
                         copy_rows: bool = True) -> bytes:
     """The document's bytes; zip entries get a fixed date so equal content gives equal bytes.
-    `copy_rows` as for `build_document`: either gives the same bytes."""
+    `copy_rows` as for `build_document`: either gives the same bytes (or raises the same
+    error, for a text XML cannot hold)."""
     buffer, out = io.BytesIO(), io.BytesIO()
     document, rows_xml = build_document(appendix, period, texts, created, copy_rows)
     document.save(buffer)
+    part, spliced = document.part.partname.lstrip("/"), False
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(out, "w") as target:
         for item in source.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             data = source.read(item.filename)
-            if item.filename == document.part.partname.lstrip("/"):
-                data = _splice(data, rows_xml)
+            if item.filename == part:
+                data, spliced = _splice(data, rows_xml), True
             target.writestr(info, data)
+    if not spliced:
+        raise ValueError(f"the package has no {part}: the copied rows were not written")
     return out.getvalue()
 
 

@@ -91,7 +91,7 @@ def test_copied_unit_rows_read_and_look_like_rows_built_cell_by_cell(tmp_path):
             assert tc.p_lst[0].r_lst[0].rPr.xml == tc_first.p_lst[0].r_lst[0].rPr.xml
 
 
-@pytest.mark.parametrize("first_name", ["Xã Một", " Xã Một có dấu cách ", "Xã <Một> & Hai"])
+@pytest.mark.parametrize("first_name", ["Xã Một", " Xã Một có dấu cách ", "Xã <Một> & Hai", "Xã Một\t", "Xã\nMột"])
 @pytest.mark.parametrize("with_notes", [False, True])
 def test_copied_rows_are_the_xml_python_docx_writes(first_name, with_notes):
     """Rows copied from the first unit's (as XML text, or deep copies for texts with spaces
@@ -124,10 +124,11 @@ def test_copied_rows_are_the_xml_python_docx_writes(first_name, with_notes):
     reference = appendix_docx_bytes(appendix, "2024-07", texts, created, copy_rows=False)
     assert copied == reference
     # Not vacuous: two runs of rows went in as text (around the rows copied one by one),
-    # unless the first unit's name has spaces at its ends (then every row is a deep copy),
-    # and the reference was built cell by cell.
+    # unless the first unit's name has spaces at its ends, a tab or a line break (then
+    # every row is a deep copy), and the reference was built cell by cell.
     _, rows_xml = build_document(appendix, "2024-07", texts, created)
-    assert len(rows_xml) == (2 if first_name.strip() == first_name else 0)
+    plain_first = first_name.strip() == first_name and not any(c in first_name for c in "\t\n")
+    assert len(rows_xml) == (2 if plain_first else 0)
     assert build_document(appendix, "2024-07", texts, created, copy_rows=False)[1] == {}
 
 
@@ -154,3 +155,37 @@ def test_appendices_with_few_rows_are_built_as_python_docx_builds_them(units):
     reference = appendix_docx_bytes(appendix, "2024-07", texts, created, copy_rows=False)
     assert copied == reference
     assert len(Document(io.BytesIO(copied)).tables[0].rows) == 2 + units + 1
+
+
+def test_rows_built_between_the_copies_and_texts_xml_cannot_hold():
+    """Rows with no TT between units (each built by python-docx) split the copies into
+    several runs, each spliced where it belongs; a text XML cannot hold (U+FFFE) raises
+    as python-docx raises, never writes a document Word cannot open."""
+    import datetime as dt
+
+    import polars as pl
+
+    from pipelines.appendix_docx import appendix_docx_bytes, build_document
+
+    def appendix(names: list[str], stts: list[int | None]) -> pl.DataFrame:
+        n = len(names)
+        return pl.DataFrame({
+            "stt": stts, "commune_code": [str(i) for i in range(n)], "commune_name": names,
+            **{c: list(range(n)) for c in ("total_children", "updated", "not_updated", "cleaned", "not_cleaned")},
+            "clean_rate_pct": [50.0] * n, "note": [None] * n,
+        }, schema_overrides={"stt": pl.Int32, "note": pl.String})
+
+    texts, created = {"title": "T", "attachment_line": "{month}/{year}"}, dt.datetime(2024, 8, 1)
+    names = ["Xã Một", "Xã Hai", "Xã Ba", "Cộng A", "Xã Bốn", "Xã Năm", "Cộng B", "Xã Sáu", "Tổng cộng"]
+    split = appendix(names, [1, 2, 3, None, 4, 5, None, 6, None])
+    _, rows_xml = build_document(split, "2024-07", texts, created)
+    assert len(rows_xml) == 3
+    copied = appendix_docx_bytes(split, "2024-07", texts, created)
+    assert copied == appendix_docx_bytes(split, "2024-07", texts, created, copy_rows=False)
+    assert [row.cells[1].text for row in Document(io.BytesIO(copied)).tables[0].rows[2:]] == names
+
+    for bad in ("Xã Hai\ufffe", "Xã Hai\uffff", "Xã\x01Hai"):
+        odd = appendix(["Xã Một", bad, "Xã Ba", "Tổng cộng"], [1, 2, 3, None])
+        for copy_rows in (True, False):
+            with pytest.raises(ValueError, match="XML compatible"):
+                appendix_docx_bytes(odd, "2024-07", texts, created, copy_rows=copy_rows)

@@ -118,8 +118,8 @@ def test_a_large_scope_charts_its_total_and_the_lowest_units_only():
 
 @pytest.mark.parametrize("units, reporting_now", [(300, 300), (300, 12), (20, 20), (20, 5)])
 def test_the_rows_charted_draw_what_the_whole_history_draws(units, reporting_now):
-    """A large scope sends its charts only the scope's line and the period's units: the
-    same bytes, also when fewer units than a chart holds report this period."""
+    """A large scope's charts are drawn from the scope's line and the period's units alone:
+    the same bytes, also when fewer units than a chart holds report this period."""
     from pipelines.charts import rows_charted
 
     periods = ("2024-05", "2024-06", "2024-07")

@@ -121,7 +121,7 @@ def test_a_failed_check_keeps_the_previous_publication(tmp_path, monkeypatch):
     assert snapshot_of(data_dir) == before
 
 
-def test_word_charts_and_workbook_drawn_on_the_workers_publish_the_same_files(tmp_path, monkeypatch):
+def test_word_and_workbook_drawn_on_the_workers_publish_the_same_files(tmp_path, monkeypatch):
     """A large scope's Word table and workbook are drawn on the worker processes:
     the published files are the bytes drawn in the run's own process (here forced for the
     district, whose files are then published again on the workers)."""

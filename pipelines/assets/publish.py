@@ -43,7 +43,7 @@ CHART_CAPTIONS = ["Tỷ lệ làm sạch dữ liệu theo địa phương trong 
 PUBLISHED_APPENDIX = "published_appendix"
 # The libraries the files are rendered with: another version may render other bytes.
 RENDERING_PACKAGES = ("polars", "xlsxwriter", "python-docx", "matplotlib", "pillow")
-# From this many appendix rows (a province), the Word table and then the workbook are
+# From this many appendix rows (a large province), the Word table and then the workbook are
 # rendered on the worker processes, beside the rest: below it, starting workers would
 # cost more.
 RENDER_ON_WORKERS_FROM = 2000
@@ -137,6 +137,7 @@ def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> d
             return dg.MaterializeResult(metadata=published_metadata(record.metadata, rendered=False))
         snapshots = warehouse.query(con, "select_snapshots_until", period=period)
     history = clean_rate_history_as_of(snapshots, scope.units, scope.crosswalk, period)
+    del snapshots  # the largest frames are dropped as soon as they are no longer needed
     created = created or dt.datetime.combine(dt.date.fromisoformat(f"{period}-01"), dt.time())
     changes = tuple(sorted(set(scope.crosswalk["effective_date"].to_list())))
     # A large scope's Word table is made on a worker while this process draws the charts
@@ -148,13 +149,14 @@ def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> d
     word = start(appendix_docx_bytes, appendix, period, texts, created, on_worker=on_worker)
     charted, units_drawn = rows_charted(history, period)
     charts = period_charts(charted, period, scope.target_pct, TOTAL_NAME, changes, units_drawn)
+    del charted
     pngs = [charts[f"xep-hang-{period}.png"], charts[f"bieu-do-ty-le-{period}.png"]]
     workbook = start(appendix_xlsx_bytes, appendix, period, texts, created, pngs, on_worker=on_worker)
     total = total_row(appendix)
     period_trends = build_trends(history, period, scope.target_pct)
     sentence = summary_sentence(total["cleaned"], total["total_children"], texts.get("area", ""))
     history_csv = render_csv(history, HISTORY_COLUMNS)
-    del history, snapshots, charted  # the largest frames, no longer needed
+    del history
     completeness = pl.read_csv(completeness_csv, infer_schema=False) if completeness_csv is not None else None
     report = render_report(
         period, texts, sentence, appendix, period_trends,
