@@ -83,14 +83,14 @@ _T, _RPR, _SPACE = qn("w:t"), qn("w:rPr"), qn("xml:space")
 def _replace_text(tc, text: str) -> None:
     """A copied cell's text replaced, as python-docx's `run.text = text` writes it.
 
-    A plain text (no tab or line break, no space at either end), or none, in a run that
-    holds one plain <w:t> (or nothing) is the same XML with other characters: set
-    directly, without python-docx's per-character rebuilding (seconds for a country's
-    90,000 cells). Anything else goes through python-docx.
+    A plain text (`_plain`), or none, in a run that holds one plain <w:t> (or nothing)
+    is the same XML with other characters: set directly, without python-docx's
+    per-character rebuilding (seconds for a country's 90,000 cells). Anything else goes
+    through python-docx.
     """
     run = tc.find(_RUN_IN_CELL)
     content = [child for child in run if child.tag != _RPR] if run is not None else None
-    plain = text.strip() == text and not any(c in text for c in "\t\r\n")
+    plain = _plain(text)
     if content == [] and text == "":
         return
     if content is not None and len(content) == 1 and content[0].tag == _T and content[0].get(_SPACE) is None and plain:
