@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 export DAGSTER_HOME := $(CURDIR)/.dagster
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: run test ui sql bench setup clean
+.PHONY: run test test-fast lint ui sql bench setup clean
 
 $(VENV)-tools/bin/uv:
 	$(PYTHON) -m venv $(VENV)-tools
@@ -27,9 +27,17 @@ run: setup
 	cp -R data/samples/20[0-9][0-9]-[0-9][0-9] data/inbox/
 	$(PY) -m pipelines run --data-dir data
 
-## make test: the whole suite
-test: setup
+## make test: the linter, the formatter's check, then the whole suite
+test: lint
 	env -u DAGSTER_HOME $(PY) -m pytest
+
+## make test-fast: the suite without the tests that run the whole job (marked e2e)
+test-fast: lint
+	env -u DAGSTER_HOME $(PY) -m pytest -m "not e2e"
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 ## make ui: the Dagster UI (webserver and daemon: the sensor and the schedule run) on
 ## http://127.0.0.1:3000, loopback only, with the project's Dagster home .dagster/
@@ -41,9 +49,12 @@ ui: setup
 sql: setup
 	$(PY) -m pipelines sql --data-dir data
 
-## make bench: the scale benchmark at province size (figures in BENCHMARKS.md)
+## make bench: the scale benchmark, by default at province size (figures in BENCHMARKS.md);
+## other arguments through BENCH_ARGS, e.g. the district run against the framework floor:
+## make bench BENCH_ARGS='--district --json data/bench/district.json'
+BENCH_ARGS ?= --communes 300 --periods 13 --json data/bench/bench.json
 bench: setup
-	$(PY) -m pipelines.bench --communes 300 --periods 13 --json data/bench/bench.json
+	$(PY) -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf data/inbox data/archive data/published data/warehouse.duckdb* data/analyst.duckdb

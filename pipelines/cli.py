@@ -16,14 +16,16 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines import warehouse
-from pipelines.analyst_db import ensure_analyst_copy
-from pipelines.inbox import inbox_periods
-from pipelines.inbox_hashes import registered_periods
-from pipelines.periods import is_period
+from pipelines.analysts.analyst_db import ensure_analyst_copy
+from pipelines.analysts.sql_shell import run_shell
+from pipelines.core.periods import is_period
+from pipelines.core.settings import DEFAULT_DATA_DIR, DataDir
+from pipelines.ingest.inbox import inbox_periods
+from pipelines.ingest.inbox_hashes import registered_periods
+from pipelines.jobs import JOB_NAME
+from pipelines.partitions import PERIODS, period_bounds
 from pipelines.resources import Storage, holding_warehouse
-from pipelines.settings import DEFAULT_DATA_DIR, DataDir
-from pipelines.sql_shell import run_shell
+from pipelines.warehouse import db
 
 # The command prints its own summary; Dagster's event log stays in the run history.
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
@@ -47,7 +49,7 @@ def run_period(period: str, data_dir: Path, dagster_instance: dg.DagsterInstance
     from pipelines.definitions import build_definitions
 
     defs = build_definitions(str(data_dir))
-    job = defs.resolve_job_def("publish_period")
+    job = defs.resolve_job_def(JOB_NAME)
     with holding_warehouse(data_dir):  # one connection for the run's steps, not one each
         result = job.execute_in_process(
             partition_key=period, instance=dagster_instance, raise_on_error=False, run_config=QUIET
@@ -69,9 +71,9 @@ def run_period(period: str, data_dir: Path, dagster_instance: dg.DagsterInstance
 def summary(data_dir: Path, periods: list[str]) -> list[str]:
     layout = DataDir.at(data_dir)
     lines = []
-    with warehouse.connect(layout.warehouse, read_only=False) as con:
+    with db.connect(layout.warehouse, read_only=False) as con:
         for period in periods:
-            stats = warehouse.query(con, "select_period_summary", period=period).row(0, named=True)
+            stats = db.query(con, "select_period_summary", period=period).row(0, named=True)
             appendix = layout.period_published(period) / "appendix.csv"
             lines.append(
                 f"{period}: {stats['files']} tệp nhận, {stats['files_accepted']} tệp chấp nhận, "
@@ -100,19 +102,17 @@ def command_run(args: argparse.Namespace) -> int:
             return 2
         periods = [args.period]
     else:
-        from pipelines.assets.ingest import period_bounds
-
         periods = inbox_periods(layout.inbox, period_bounds(), lambda paths: _registered_periods(data_dir, paths))
-    from pipelines.assets.common import PERIODS
-
     outside = [p for p in periods if not PERIODS.has_partition_key(p)]
     if args.period and outside:
         print(f"error: {args.period} is outside the reporting periods (data/config.toml [periods])", file=sys.stderr)
         return 2
     for period in outside:
         # A mistyped folder (say 2207-01) must not stop the other periods; its files stay in the inbox.
-        print(f"Bỏ qua thư mục {layout.inbox / period}: {period} không phải kỳ báo cáo hợp lệ "
-              "(chưa đến hoặc trước kỳ đầu tiên). Vui lòng chuyển các tệp sang thư mục đúng kỳ.")
+        print(
+            f"Bỏ qua thư mục {layout.inbox / period}: {period} không phải kỳ báo cáo hợp lệ "
+            "(chưa đến hoặc trước kỳ đầu tiên). Vui lòng chuyển các tệp sang thư mục đúng kỳ."
+        )
     periods = [p for p in periods if p not in outside]
     if not periods:
         print(f"Không có kỳ báo cáo nào trong {layout.inbox} (cần thư mục dạng YYYY-MM).")

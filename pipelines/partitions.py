@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.settings import Programme
+from pipelines.core import clock
+from pipelines.core.periods import period_of
+from pipelines.core.settings import Programme
 
 CRON_BY_PERIOD_TYPE = {
     "monthly": "0 0 1 * *",
@@ -23,3 +25,12 @@ def period_partitions(programme: Programme) -> dg.TimeWindowPartitionsDefinition
         cron_schedule=cron,
         end_offset=1,
     )
+
+
+PROGRAMME = Programme.load()
+PERIODS = period_partitions(PROGRAMME)
+
+
+def period_bounds() -> tuple[str, str]:
+    """The periods a file may state: from the configured first one to the current month."""
+    return PROGRAMME.first_period, period_of(clock.now().date())

@@ -1,6 +1,5 @@
 """The Dagster resource that gives assets their data directory and warehouse."""
 
-
 import os
 import time
 from collections.abc import Iterator
@@ -10,8 +9,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines import warehouse
-from pipelines.settings import DEFAULT_DATA_DIR, DataDir
+from pipelines.core.settings import DEFAULT_DATA_DIR, DataDir
+from pipelines.warehouse import db
 
 DATA_DIR_ENV = "TRE_EM_DATA_DIR"
 # How long a step waits for another process (a run started by hand beside the daemon's)
@@ -68,7 +67,7 @@ class Storage(dg.ConfigurableResource):
         deadline = time.monotonic() + wait_seconds
         while True:
             try:
-                return warehouse.open_warehouse(self.layout.warehouse)
+                return db.open_warehouse(self.layout.warehouse)
             except duckdb.IOException as error:
                 if not is_lock_conflict(error) or time.monotonic() >= deadline:
                     raise

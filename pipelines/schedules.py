@@ -14,18 +14,19 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from pipelines.assets.common import PROGRAMME
-from pipelines.completeness import deadline_for, period_containing, previous_periods
+from pipelines.jobs import JOB_NAME
+from pipelines.partitions import PROGRAMME
+from pipelines.quality.completeness import deadline_for, period_containing, previous_periods
 
-JOB_NAME = "publish_period"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 CRON = "0 6 * * *"
 # How far back a deadline may lie from its period (a generous bound: 24 periods).
 LOOKBACK_PERIODS = 24
 
 
-def periods_to_publish(today: dt.date, deadlines: dict[str, str], period_type: str,
-                       first_period: str) -> list[tuple[str, str]]:
+def periods_to_publish(
+    today: dt.date, deadlines: dict[str, str], period_type: str, first_period: str
+) -> list[tuple[str, str]]:
     """(period, reason) pairs for `today`: the current period, then periods due today or yesterday."""
     current = period_containing(today, period_type)
     plans = [(current, "current")]
@@ -61,7 +62,10 @@ def daily_publication(context: dg.ScheduleEvaluationContext):
     today = when.astimezone(ZoneInfo(TIME_ZONE)).date()
     plans = periods_to_publish(today, PROGRAMME.deadlines, PROGRAMME.period_type, PROGRAMME.first_period)
     return [
-        dg.RunRequest(run_key=f"{reason}:{period}:{today.isoformat()}", partition_key=period,
-                      tags={"trigger": "schedule", "reason": reason})
+        dg.RunRequest(
+            run_key=f"{reason}:{period}:{today.isoformat()}",
+            partition_key=period,
+            tags={"trigger": "schedule", "reason": reason},
+        )
         for period, reason in plans
     ]

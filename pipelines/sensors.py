@@ -14,13 +14,11 @@ import json
 
 import dagster as dg
 
-from pipelines.archive import hash_file
-from pipelines.assets.common import PERIODS
-from pipelines.assets.ingest import period_bounds
-from pipelines.inbox import files_for_period, loose_file_period, loose_files, period_folders
+from pipelines.ingest.archive import hash_file
+from pipelines.ingest.inbox import files_for_period, loose_file_period, loose_files, period_folders
+from pipelines.jobs import JOB_NAME
+from pipelines.partitions import PERIODS, period_bounds
 from pipelines.resources import Storage
-
-JOB_NAME = "publish_period"
 
 
 def _sha256(path) -> str:
@@ -95,5 +93,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, storage: Storage) -> dg.Se
     merged = {period: sorted(set(seen.get(period, [])) | set(hashes)) for period, hashes in current.items()}
     merged |= {period: hashes for period, hashes in seen.items() if period not in current}
     if not requests:
-        return dg.SensorResult(skip_reason="No new or changed file in the inbox.", cursor=json.dumps(merged, sort_keys=True))
+        return dg.SensorResult(
+            skip_reason="No new or changed file in the inbox.", cursor=json.dumps(merged, sort_keys=True)
+        )
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(merged, sort_keys=True))

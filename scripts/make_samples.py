@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
-from pipelines.periods import month_label
+from pipelines.core.periods import month_label
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 

@@ -1,20 +1,7 @@
-import shutil
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parent.parent
-SAMPLES = REPO / "data" / "samples"
-GOLDEN = Path(__file__).resolve().parent / "golden"
-
-
-def copy_samples(data_dir: Path, periods: list[str] | None = None) -> Path:
-    """A data dir whose inbox holds copies of the bundled sample periods."""
-    inbox = data_dir / "inbox"
-    for folder in sorted(SAMPLES.iterdir()):
-        if folder.is_dir() and (periods is None or folder.name in periods):
-            shutil.copytree(folder, inbox / folder.name)
-    return data_dir
+from helpers import copy_samples
 
 
 @pytest.fixture

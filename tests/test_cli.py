@@ -1,14 +1,19 @@
 import subprocess
 import sys
 
-from conftest import REPO, copy_samples
+import pytest
+from helpers import REPO, copy_samples
 
 
+@pytest.mark.e2e
 def test_cli_runs_every_inbox_period_and_summarises(tmp_path):
     data_dir = copy_samples(tmp_path / "data")
     result = subprocess.run(
         [sys.executable, "-m", "pipelines", "run", "--data-dir", str(data_dir)],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -18,28 +23,50 @@ def test_cli_runs_every_inbox_period_and_summarises(tmp_path):
         assert (data_dir / "published" / period / f"phu-luc-{period}.xlsx").exists()
 
 
+@pytest.mark.e2e
 def test_cli_single_period_and_bad_period(tmp_path):
     data_dir = copy_samples(tmp_path / "data")
-    ok = subprocess.run([sys.executable, "-m", "pipelines", "run", "--data-dir", str(data_dir), "--period", "2024-06"],
-                        cwd=REPO, capture_output=True, text=True, timeout=300)
+    ok = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run", "--data-dir", str(data_dir), "--period", "2024-06"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert ok.returncode == 0, ok.stderr
     assert sorted(p.name for p in (data_dir / "published").iterdir() if p.is_dir()) == ["2024-06"]
-    bad = subprocess.run([sys.executable, "-m", "pipelines", "run", "--data-dir", str(data_dir), "--period", "July"],
-                         cwd=REPO, capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run", "--data-dir", str(data_dir), "--period", "July"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 2 and "YYYY-MM" in bad.stderr
 
 
+@pytest.mark.e2e
 def test_a_mistyped_period_folder_does_not_stop_the_others(tmp_path):
     data_dir = copy_samples(tmp_path / "data", ["2024-07"])
     typo = data_dir / "inbox" / "2207-01"
     typo.mkdir()
     (typo / "Phước Hưng.xlsx").write_bytes((data_dir / "inbox" / "2024-07" / "Phước Hưng.xlsx").read_bytes())
-    result = subprocess.run([sys.executable, "-m", "pipelines", "run", "--data-dir", str(data_dir)],
-                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run", "--data-dir", str(data_dir)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert "Bỏ qua thư mục" in result.stdout and "2207-01" in result.stdout
     assert (data_dir / "published" / "2024-07" / "appendix.csv").exists()
     assert (typo / "Phước Hưng.xlsx").exists()
-    bad = subprocess.run([sys.executable, "-m", "pipelines", "run", "--data-dir", str(data_dir), "--period", "2207-01"],
-                         cwd=REPO, capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run", "--data-dir", str(data_dir), "--period", "2207-01"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2 and "outside the reporting periods" in bad.stderr

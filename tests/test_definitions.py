@@ -1,13 +1,21 @@
 """The whole code location loads, and its asset graph is what the README describes."""
 
 import dagster as dg
+import pytest
 
 from pipelines.definitions import defs
 
 EXPECTED_ASSETS = [
-    "received_files", "staged_submissions", "submission_history", "commune_snapshot",
-    "clean_rate_history", "district_appendix", "published_appendix", "plausibility_warnings",
-    "reporting_completeness", "analyst_warehouse",
+    "received_files",
+    "staged_submissions",
+    "submission_history",
+    "commune_snapshot",
+    "clean_rate_history",
+    "district_appendix",
+    "published_appendix",
+    "plausibility_warnings",
+    "reporting_completeness",
+    "analyst_warehouse",
 ]
 
 
@@ -32,11 +40,17 @@ def test_every_asset_is_described_grouped_and_kinded():
 
 def test_lineage():
     graph = defs.get_repository_def().asset_graph
-    parents = {k.to_user_string(): {p.to_user_string() for p in graph.get(k).parent_keys} for k in graph.get_all_asset_keys()}
+    parents = {
+        k.to_user_string(): {p.to_user_string() for p in graph.get(k).parent_keys} for k in graph.get_all_asset_keys()
+    }
     assert parents["staged_submissions"] == {"received_files"}
     assert parents["district_appendix"] == {"commune_snapshot"}
     assert parents["published_appendix"] == {
-        "district_appendix", "clean_rate_history", "reporting_completeness", "plausibility_warnings"}
+        "district_appendix",
+        "clean_rate_history",
+        "reporting_completeness",
+        "plausibility_warnings",
+    }
 
 
 def test_blocking_checks_and_warnings_on_the_appendix():
@@ -44,20 +58,26 @@ def test_blocking_checks_and_warnings_on_the_appendix():
     specs = {key.name: graph.get_check_spec(key) for key in graph.asset_check_keys}
     blocking = {name for name, spec in specs.items() if spec.blocking}
     assert blocking == {
-        "appendix_rows_follow_rules", "appendix_total_is_sum", "appendix_derived_columns_agree",
-        "appendix_units_are_reference_units"}
+        "appendix_rows_follow_rules",
+        "appendix_total_is_sum",
+        "appendix_derived_columns_agree",
+        "appendix_units_are_reference_units",
+    }
     assert set(specs) - blocking == {"appendix_units_all_reported", "figures_change_plausibly"}
-    assert {name: spec.asset_key.to_user_string() for name, spec in specs.items() if name != "figures_change_plausibly"} == {
-        name: "district_appendix" for name in set(specs) - {"figures_change_plausibly"}}
+    assert {
+        name: spec.asset_key.to_user_string() for name, spec in specs.items() if name != "figures_change_plausibly"
+    } == {name: "district_appendix" for name in set(specs) - {"figures_change_plausibly"}}
     assert specs["figures_change_plausibly"].asset_key.to_user_string() == "plausibility_warnings"
 
 
 def test_schedule_and_sensor_target_the_period_job_and_run_by_default():
     repo = defs.get_repository_def()
     assert [(s.name, s.job_name, s.default_status) for s in repo.schedule_defs] == [
-        ("daily_publication", "publish_period", dg.DefaultScheduleStatus.RUNNING)]
+        ("daily_publication", "publish_period", dg.DefaultScheduleStatus.RUNNING)
+    ]
     assert [(s.name, s.job_name, s.default_status) for s in repo.sensor_defs] == [
-        ("inbox_sensor", "publish_period", dg.DefaultSensorStatus.RUNNING)]
+        ("inbox_sensor", "publish_period", dg.DefaultSensorStatus.RUNNING)
+    ]
 
 
 def test_the_appendix_has_a_freshness_policy():
@@ -73,25 +93,27 @@ def test_runs_of_the_job_are_serial_and_retried():
     assert job.op_retry_policy.max_retries == 2
 
 
+@pytest.mark.e2e
 def test_a_transient_failure_is_retried_and_the_run_succeeds(tmp_path, monkeypatch):
-    from conftest import copy_samples
+    from helpers import copy_samples
 
-    from pipelines.assets import completeness as completeness_asset
     from pipelines.definitions import build_definitions
+    from pipelines.quality import assets as completeness_asset
 
     data_dir = copy_samples(tmp_path / "data", ["2024-07"])
     real, calls = completeness_asset.period_completeness, []
 
-    def flaky(con, period):
+    def flaky(con, period, *args):
         calls.append(period)
         if len(calls) == 1:
             raise OSError("disk briefly unavailable")
-        return real(con, period)
+        return real(con, period, *args)
 
     monkeypatch.setattr(completeness_asset, "period_completeness", flaky)
     job = build_definitions(str(data_dir)).resolve_job_def("publish_period")
-    result = job.execute_in_process(partition_key="2024-07", instance=dg.DagsterInstance.ephemeral(),
-                                    raise_on_error=False)
+    result = job.execute_in_process(
+        partition_key="2024-07", instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+    )
     assert result.success
     assert calls == ["2024-07", "2024-07"]
     restarts = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-from conftest import REPO, copy_samples
+from helpers import REPO, copy_samples
 
 PERIOD = "2024-07"
 # Files whose bytes depend only on the figures; the others carry times of receipt.
@@ -31,7 +31,10 @@ EXACT = ["appendix.csv", "appendix.md", "rejections.csv", "clean_rate_history.cs
 def cli_run(data_dir: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "pipelines", "run", "--data-dir", str(data_dir), "--period", PERIOD],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "DAGSTER_HOME": ""},
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "DAGSTER_HOME": ""},
     )
 
 
@@ -42,7 +45,7 @@ def run_to_end(data_dir: Path) -> None:
 @cache
 def correction() -> bytes:
     """The same bytes every time (a workbook records when it was written)."""
-    from test_submissions import HEADER, workbook
+    from helpers import HEADER, workbook
 
     return workbook([HEADER, [1, "Xã Phước Hưng", 3158, 2600, 1800]])
 
@@ -84,13 +87,17 @@ def warehouse_state(data_dir: Path) -> dict[str, list[tuple]]:
             "files": con.execute("SELECT sha256, original_name FROM raw.received_files ORDER BY sha256").fetchall(),
             "history": con.execute(
                 "SELECT unit_code, version, total_children, updated, cleaned, original_name, is_current "
-                "FROM marts.submission_history ORDER BY unit_code, version").fetchall(),
+                "FROM marts.submission_history ORDER BY unit_code, version"
+            ).fetchall(),
             "rejections": con.execute(
-                "SELECT original_name, code FROM staging.rejections ORDER BY original_name, code").fetchall(),
+                "SELECT original_name, code FROM staging.rejections ORDER BY original_name, code"
+            ).fetchall(),
             "appendix": con.execute(
-                "SELECT * FROM marts.district_appendix WHERE period = ? ORDER BY stt NULLS LAST", [PERIOD]).fetchall(),
+                "SELECT * FROM marts.district_appendix WHERE period = ? ORDER BY stt NULLS LAST", [PERIOD]
+            ).fetchall(),
             "completeness": con.execute(
-                "SELECT unit_code, status, versions FROM marts.completeness ORDER BY stt").fetchall(),
+                "SELECT unit_code, status, versions FROM marts.completeness ORDER BY stt"
+            ).fetchall(),
         }
     finally:
         con.close()
@@ -111,8 +118,12 @@ def references(tmp_path_factory) -> dict[str, object]:
     shutil.copytree(data_dir, root / "published-old")
     add_correction(data_dir)
     run_to_end(data_dir)
-    return {"old": old, "new": publication(data_dir), "warehouse": warehouse_state(data_dir),
-            "base": root / "published-old"}
+    return {
+        "old": old,
+        "new": publication(data_dir),
+        "warehouse": warehouse_state(data_dir),
+        "base": root / "published-old",
+    }
 
 
 def _changed(path: Path, before: bytes | None) -> Callable[[], bool]:
@@ -131,6 +142,7 @@ def _after_archiving(data_dir: Path, seconds: float) -> Callable[[], bool]:
         if not since and _archived(data_dir):
             since.append(time.monotonic())
         return bool(since) and time.monotonic() - since[0] >= seconds
+
     return fired
 
 
@@ -140,15 +152,18 @@ TRIGGERS = {
     # somewhere in the staging and warehouse steps
     "warehouse": lambda d: _after_archiving(d, 1.0),
     # the new appendix.csv is out, the other files are not yet
-    "publishing": lambda d: _changed(d / "published" / PERIOD / "appendix.csv",
-                                     (d / "published" / PERIOD / "appendix.csv").read_bytes()),
+    "publishing": lambda d: _changed(
+        d / "published" / PERIOD / "appendix.csv", (d / "published" / PERIOD / "appendix.csv").read_bytes()
+    ),
     # completeness is out, the analysts' copy is next
-    "completeness": lambda d: _changed(d / "published" / PERIOD / "completeness.csv",
-                                       (d / "published" / PERIOD / "completeness.csv").read_bytes()),
+    "completeness": lambda d: _changed(
+        d / "published" / PERIOD / "completeness.csv", (d / "published" / PERIOD / "completeness.csv").read_bytes()
+    ),
 }
 
 
 @pytest.mark.parametrize("point", list(TRIGGERS))
+@pytest.mark.e2e
 def test_sigkill_then_rerun(tmp_path, references, point):
     data_dir = tmp_path / "data"
     shutil.copytree(references["base"], data_dir)
@@ -178,6 +193,8 @@ def test_sigkill_then_rerun(tmp_path, references, point):
     assert not list(data_dir.glob(".analyst.duckdb.*.tmp"))
     analyst = duckdb.connect(str(data_dir / "analyst.duckdb"), read_only=True)
     try:
-        assert analyst.execute("SELECT count(*) FROM marts.submission_history WHERE unit_code = '21961'").fetchone() == (2,)
+        assert analyst.execute(
+            "SELECT count(*) FROM marts.submission_history WHERE unit_code = '21961'"
+        ).fetchone() == (2,)
     finally:
         analyst.close()

@@ -4,25 +4,12 @@ import hashlib
 import shutil
 from pathlib import Path
 
-import dagster as dg
 import duckdb
-from conftest import copy_samples
+import pytest
+from helpers import copy_samples, run, snapshot_of
 
-from pipelines.checks import BLOCKING_CHECKS, CHECKS
 from pipelines.definitions import ALL_ASSETS
-from pipelines.resources import Storage
-
-
-def run(data_dir: Path, period: str) -> dg.ExecuteInProcessResult:
-    return dg.materialize(
-        [*ALL_ASSETS, *CHECKS], partition_key=period, resources={"storage": Storage(data_dir=str(data_dir))},
-        raise_on_error=False,
-    )
-
-
-def snapshot_of(data_dir: Path) -> dict[str, bytes]:
-    published = data_dir / "published"
-    return {str(p.relative_to(published)): p.read_bytes() for p in sorted(published.rglob("*")) if p.is_file()}
+from pipelines.quality.checks import BLOCKING_CHECKS, CHECKS
 
 
 def table(data_dir: Path, sql: str, *params) -> list[tuple]:
@@ -33,6 +20,7 @@ def table(data_dir: Path, sql: str, *params) -> list[tuple]:
         con.close()
 
 
+@pytest.mark.e2e
 def test_materialize_publishes_the_period(tmp_path):
     data_dir = copy_samples(tmp_path / "data", ["2024-07"])
     result = run(data_dir, "2024-07")
@@ -44,6 +32,7 @@ def test_materialize_publishes_the_period(tmp_path):
     assert materialized == {a.key.to_user_string() for a in ALL_ASSETS}
 
 
+@pytest.mark.e2e
 def test_every_received_file_is_archived_byte_for_byte(tmp_path):
     data_dir = copy_samples(tmp_path / "data", ["2024-07"])
     assert run(data_dir, "2024-07").success
@@ -54,6 +43,7 @@ def test_every_received_file_is_archived_byte_for_byte(tmp_path):
     assert table(data_dir, "SELECT count(*) FROM raw.received_files") == [(13,)]
 
 
+@pytest.mark.e2e
 def test_rerun_with_nothing_new_changes_nothing(tmp_path):
     data_dir = copy_samples(tmp_path / "data", ["2024-07"])
     assert run(data_dir, "2024-07").success
@@ -67,6 +57,7 @@ def test_rerun_with_nothing_new_changes_nothing(tmp_path):
     assert table(data_dir, "SELECT count(*) FROM raw.received_files") == [(13,)]
 
 
+@pytest.mark.e2e
 def test_same_content_under_another_name_is_not_counted_twice(tmp_path):
     data_dir = copy_samples(tmp_path / "data", ["2024-07"])
     inbox = data_dir / "inbox" / "2024-07"
@@ -76,23 +67,28 @@ def test_same_content_under_another_name_is_not_counted_twice(tmp_path):
     assert table(data_dir, "SELECT max(version) FROM marts.submission_history") == [(1,)]
 
 
+@pytest.mark.e2e
 def test_a_correction_supersedes_and_history_keeps_both(tmp_path):
-    from test_submissions import HEADER, workbook
+    from helpers import HEADER, workbook
 
     data_dir = copy_samples(tmp_path / "data", ["2024-07"])
     assert run(data_dir, "2024-07").success
     correction = workbook([HEADER, [1, "Xã Phước Hưng", 3158, 2600, 1800]])
     (data_dir / "inbox" / "2024-07" / "Phước Hưng - sửa.xlsx").write_bytes(correction)
     assert run(data_dir, "2024-07").success
-    versions = table(data_dir, "SELECT version, cleaned, is_current, original_name FROM marts.submission_history "
-                               "WHERE unit_code = '21961' ORDER BY version")
+    versions = table(
+        data_dir,
+        "SELECT version, cleaned, is_current, original_name FROM marts.submission_history "
+        "WHERE unit_code = '21961' ORDER BY version",
+    )
     assert versions == [(1, 1731, False, "Phước Hưng.xlsx"), (2, 1800, True, "Phước Hưng - sửa.xlsx")]
     first_line = (data_dir / "published" / "2024-07" / "appendix.csv").read_text(encoding="utf-8").splitlines()[1]
     assert first_line == "1,21961,Phước Hưng,3158,2600,558,1800,800,57.00"
 
 
+@pytest.mark.e2e
 def test_one_bad_file_beside_twelve_good_ones(tmp_path):
-    from test_submissions import HEADER, workbook
+    from helpers import HEADER, workbook
 
     data_dir = copy_samples(tmp_path / "data", ["2024-07"])
     bad = workbook([HEADER, [1, "Phước Hưng", 3158, 2583, 2900]])  # cleaned > updated
@@ -106,13 +102,14 @@ def test_one_bad_file_beside_twelve_good_ones(tmp_path):
     assert table(data_dir, "SELECT code, row_number FROM staging.rejections") == [("CLEANED_GT_UPDATED", 2)]
 
 
+@pytest.mark.e2e
 def test_a_failed_check_keeps_the_previous_publication(tmp_path, monkeypatch):
     data_dir = copy_samples(tmp_path / "data", ["2024-07"])
     assert run(data_dir, "2024-07").success
     before = snapshot_of(data_dir)
-    from pipelines import appendix_rules
+    from pipelines.quality import rules
 
-    monkeypatch.setattr(appendix_rules, "total_mismatches", lambda appendix: ["forced failure"])
+    monkeypatch.setattr(rules, "total_mismatches", lambda appendix: ["forced failure"])
     (data_dir / "inbox" / "2024-07" / "Phước Hưng.xlsx").unlink()
     result = run(data_dir, "2024-07")
     assert not result.success
@@ -121,23 +118,23 @@ def test_a_failed_check_keeps_the_previous_publication(tmp_path, monkeypatch):
     assert snapshot_of(data_dir) == before
 
 
+@pytest.mark.e2e
 def test_word_and_workbook_drawn_on_the_workers_publish_the_same_files(tmp_path, monkeypatch):
     """A large scope's Word table and workbook are drawn on the worker processes:
     the published files are the bytes drawn in the run's own process (here forced for the
     district, whose files are then published again on the workers)."""
-    from pipelines import workers
-    from pipelines.assets import publish
+    from pipelines import scale
 
     data_dir = copy_samples(tmp_path / "data", ["2024-07"])
     assert run(data_dir, "2024-07").success
     here = snapshot_of(data_dir)
     shutil.rmtree(data_dir / "published")
-    monkeypatch.setattr(publish, "RENDER_ON_WORKERS_FROM", 1)
-    monkeypatch.setenv(workers.WORKERS_ENV, "2")
+    monkeypatch.setattr(scale, "RENDER_ON_WORKERS_FROM", 1)
+    monkeypatch.setenv(scale.WORKERS_ENV, "2")
     try:
         assert run(data_dir, "2024-07").success
-        assert workers._POOL, "drawn on the workers"
+        assert scale._POOL, "drawn on the workers"
     finally:
-        workers.shutdown()
+        scale.shutdown()
     assert snapshot_of(data_dir) == here
     assert all(any(name.endswith(suffix) for name in here) for suffix in (".docx", ".svg", ".xlsx"))

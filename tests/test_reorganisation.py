@@ -10,10 +10,10 @@ import csv
 
 import openpyxl
 import pytest
-from conftest import GOLDEN, copy_samples
+from helpers import GOLDEN, copy_samples
 
-from pipelines.appendix_docx import read_docx_table
 from pipelines.cli import main
+from pipelines.publish.appendix_docx import read_docx_table
 
 HEADER = "TT,Tên địa phương,Tổng số trẻ em,Số trẻ em đã được cập nhật dữ liệu,Số trẻ em đã làm sạch dữ liệu\n"
 AUGUST_2025 = {
@@ -37,7 +37,8 @@ def reorganised(tmp_path_factory):
         (august / f"{name}.csv").write_text(submission(name, figures), encoding="utf-8")
     (august / "Phước Sơn cũ.csv").write_text(submission("Phước Sơn", (5600, 4000, 3000)), encoding="utf-8")
     (data_dir / "inbox" / "2024-07" / "Tuy Phước Tây sớm.csv").write_text(
-        submission("Xã Tuy Phước Tây", (7700, 6600, 4100)), encoding="utf-8")
+        submission("Xã Tuy Phước Tây", (7700, 6600, 4100)), encoding="utf-8"
+    )
     assert main(["run", "--data-dir", str(data_dir)]) == 0
     return data_dir / "published"
 
@@ -67,6 +68,7 @@ def test_units_of_another_period_are_rejected_naming_the_right_units(reorganised
     assert len(july) == 1 and "Phước An, Phước Thành" in july[0]["message"]
 
 
+@pytest.mark.e2e
 def test_clean_rate_history_contract_before_and_after(reorganised, published_samples):
     # Golden files: the history as of 2024-07 (13 units, 4 sample periods) and as of
     # 2025-08 (4 communes; 2024 summed through the crosswalk, rates from the sums).

@@ -43,13 +43,13 @@ def test_gives_up_after_the_wait(tmp_path):
 
 
 def test_holding_keeps_one_connection_for_every_step_then_lets_go(tmp_path, monkeypatch):
-    from pipelines import warehouse
     from pipelines.resources import holding_warehouse
+    from pipelines.warehouse import db
 
     storage = Storage(data_dir=str(tmp_path))
     opened = []
-    open_warehouse = warehouse.open_warehouse
-    monkeypatch.setattr(warehouse, "open_warehouse", lambda *a, **k: opened.append(1) or open_warehouse(*a, **k))
+    open_warehouse = db.open_warehouse
+    monkeypatch.setattr(db, "open_warehouse", lambda *a, **k: opened.append(1) or open_warehouse(*a, **k))
     with holding_warehouse(tmp_path):
         for value in range(3):
             with storage.connect() as con:

@@ -5,7 +5,7 @@ import shutil
 
 import dagster as dg
 import pytest
-from conftest import copy_samples
+from helpers import copy_samples
 
 from pipelines.definitions import defs
 from pipelines.resources import Storage
@@ -20,7 +20,9 @@ def instance():
 
 def evaluate(data_dir, instance, cursor=None):
     context = dg.build_sensor_context(
-        instance=instance, cursor=cursor, resources={"storage": Storage(data_dir=str(data_dir))},
+        instance=instance,
+        cursor=cursor,
+        resources={"storage": Storage(data_dir=str(data_dir))},
         definitions=defs,
     )
     return inbox_sensor(context)
@@ -50,7 +52,7 @@ def test_renamed_or_removed_files_launch_nothing(tmp_path, instance):
 
 
 def test_a_new_or_changed_file_launches_one_run_for_its_period(tmp_path, instance):
-    from test_submissions import HEADER, workbook
+    from helpers import HEADER, workbook
 
     data_dir = copy_samples(tmp_path / "data", ["2024-06", "2024-07"])
     first = evaluate(data_dir, instance)
@@ -88,7 +90,7 @@ def test_folders_outside_the_reporting_periods_are_ignored(tmp_path, instance):
 def test_loose_files_launch_a_run_for_the_period_they_name_else_the_current_one(tmp_path, instance):
     from corpus import HEADER, HUNG, xlsx
 
-    from pipelines.assets.ingest import period_bounds
+    from pipelines.partitions import period_bounds
 
     inbox = tmp_path / "data" / "inbox"
     inbox.mkdir(parents=True)
@@ -99,7 +101,7 @@ def test_loose_files_launch_a_run_for_the_period_they_name_else_the_current_one(
 
 
 def test_a_correction_to_an_older_period_republishes_the_later_ones(tmp_path, instance):
-    from test_submissions import HEADER, workbook
+    from helpers import HEADER, workbook
 
     data_dir = copy_samples(tmp_path / "data", ["2024-05", "2024-06", "2024-07"])
     first = evaluate(data_dir, instance)
@@ -107,6 +109,9 @@ def test_a_correction_to_an_older_period_republishes_the_later_ones(tmp_path, in
     (data_dir / "inbox" / "2024-05" / "Phước Hưng - sửa.xlsx").write_bytes(correction)
     second = evaluate(data_dir, instance, first.cursor)
     assert [(r.partition_key, r.tags["trigger"]) for r in second.run_requests] == [
-        ("2024-05", "inbox"), ("2024-06", "history"), ("2024-07", "history")]
+        ("2024-05", "inbox"),
+        ("2024-06", "history"),
+        ("2024-07", "history"),
+    ]
     assert len({r.run_key for r in second.run_requests}) == 3
     assert evaluate(data_dir, instance, second.cursor).run_requests == []

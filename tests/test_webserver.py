@@ -16,7 +16,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from conftest import REPO
+import pytest
+from helpers import REPO
 
 QUERY = """
 {
@@ -49,7 +50,8 @@ def free_port() -> int:
 
 def graphql(port: int, query: str) -> dict:
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -73,6 +75,7 @@ def wait_for_location(port: int, process: subprocess.Popen, timeout: float = 240
     raise AssertionError(f"the webserver did not serve the code location in {timeout}s: {last}")
 
 
+@pytest.mark.e2e
 def test_webserver_serves_assets_checks_schedule_and_sensor(tmp_path):
     home = tmp_path / "dagster_home"
     home.mkdir()
@@ -81,8 +84,14 @@ def test_webserver_serves_assets_checks_schedule_and_sensor(tmp_path):
     env = {**os.environ, "DAGSTER_HOME": str(home), "TRE_EM_DATA_DIR": str(tmp_path / "data")}
     webserver = Path(sys.executable).parent / "dagster-webserver"
     log = open(tmp_path / "webserver.log", "wb")
-    process = subprocess.Popen([str(webserver), "-h", "127.0.0.1", "-p", str(port)], cwd=REPO, env=env,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [str(webserver), "-h", "127.0.0.1", "-p", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         data = wait_for_location(port, process)
     finally:
@@ -97,18 +106,27 @@ def test_webserver_serves_assets_checks_schedule_and_sensor(tmp_path):
     [repository] = data["repositoriesOrError"]["nodes"]
     assert repository["location"]["name"] == "tre_em_de_an_06"
     assert [(s["name"], s["cronSchedule"], s["scheduleState"]["status"]) for s in repository["schedules"]] == [
-        ("daily_publication", "0 6 * * *", "RUNNING")]
+        ("daily_publication", "0 6 * * *", "RUNNING")
+    ]
     assert [(s["name"], s["sensorState"]["status"]) for s in repository["sensors"]] == [("inbox_sensor", "RUNNING")]
 
     assets = {"/".join(node["assetKey"]["path"]): node for node in data["assetNodes"]}
-    assert {"received_files", "district_appendix", "published_appendix", "reporting_completeness",
-            "analyst_warehouse"} <= set(assets)
+    assert {
+        "received_files",
+        "district_appendix",
+        "published_appendix",
+        "reporting_completeness",
+        "analyst_warehouse",
+    } <= set(assets)
     for name, node in assets.items():
         assert node["description"] and node["groupName"] != "default" and node["kinds"], name
     checks = {c["name"]: c["blocking"] for c in assets["district_appendix"]["assetChecksOrError"]["checks"]}
     assert checks == {
-        "appendix_rows_follow_rules": True, "appendix_total_is_sum": True, "appendix_derived_columns_agree": True,
-        "appendix_units_are_reference_units": True, "appendix_units_all_reported": False,
+        "appendix_rows_follow_rules": True,
+        "appendix_total_is_sum": True,
+        "appendix_derived_columns_agree": True,
+        "appendix_units_are_reference_units": True,
+        "appendix_units_all_reported": False,
     }
     plausibility = assets["plausibility_warnings"]["assetChecksOrError"]["checks"]
     assert [(c["name"], c["blocking"]) for c in plausibility] == [("figures_change_plausibly", False)]

@@ -1,0 +1,288 @@
+"""The benchmark's generator, a tiny end-to-end run and the district mode (figures are
+checked for shape, never timed)."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path, PurePath
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+
+from benchmarks.__main__ import main
+from benchmarks.district import MEASURES, REPO_ROOT, District, environment, job_shape
+from benchmarks.floor import floor_job
+from benchmarks.synthetic import period_submissions, periods_ending, synthetic_figures, synthetic_units
+from pipelines.core.scope import configured_scope
+from pipelines.core.settings import REFERENCE_DIR
+from pipelines.core.units import load_units, unit_key
+from pipelines.definitions import build_definitions
+from pipelines.ingest.submissions import parse_submission
+from pipelines.jobs import JOB_NAME
+from pipelines.partitions import PROGRAMME
+
+KEYS = {
+    "files",
+    "rows",
+    "seconds_total",
+    "seconds_baseline",
+    "ratio",
+    "seconds_fixed",
+    "per_file_ms",
+    "baseline_per_file_ms",
+    "marginal_ratio",
+    "peak_rss_mb",
+    "seconds_stages",
+}
+DISTRICT_KEYS = {
+    "district_seconds",
+    "no_change_seconds",
+    "floor_seconds",
+    "render_floor_seconds",
+    "district_ratio",
+    "no_change_ratio",
+}
+
+
+def test_units_are_unique_by_matching_key_and_grouped_into_districts_and_provinces():
+    units = synthetic_units(400, seed=3)
+    assert units.height == 400
+    assert units["unit_name"].map_elements(unit_key, return_dtype=pl.String).n_unique() == 400
+    assert units["unit_code"].n_unique() == 400
+    assert units["parent_code"].n_unique() > units["province_code"].n_unique() > 1
+
+
+def test_generation_is_seeded():
+    units = synthetic_units(30, seed=5)
+    figures = synthetic_figures(units, periods_ending("2024-07", 3), seed=5)
+    first = [(s.name, s.data) for s in period_submissions(figures, "2024-07", 5)]
+    again = [(s.name, s.data) for s in period_submissions(figures, "2024-07", 5)]
+    assert [name for name, _ in first] == [name for name, _ in again]
+    # Workbooks embed no clock (fixed creation time): identical bytes, identical hashes.
+    assert [data for _, data in first] == [data for _, data in again]
+
+
+def test_files_carry_the_figures_and_malformed_ones_are_rejected():
+    units = synthetic_units(200, seed=11)
+    figures = synthetic_figures(units, ["2024-07"], seed=11)
+    expected = {r["unit_code"]: r for r in figures.iter_rows(named=True)}
+    shapes = set()
+    for sub in period_submissions(figures, "2024-07", 11):
+        shapes.add(sub.shape)
+        parsed = parse_submission(sub.data, PurePath(sub.name).suffix, units)
+        if sub.shape.startswith("malformed"):
+            assert parsed.rows.is_empty() and not parsed.rejections.is_empty(), sub.shape
+            continue
+        assert parsed.rejections.is_empty(), (sub.shape, parsed.rejections)
+        row = parsed.rows.row(0, named=True)
+        want = expected[row["unit_code"]]
+        assert sub.name.startswith(row["unit_code"])
+        assert (row["total_children"], row["updated"], row["cleaned"]) == (
+            want["total_children"],
+            want["updated"],
+            want["cleaned"],
+        )
+    assert {"xlsx", "csv_utf8_bom", "csv_semicolon_vn", "txt_utf16_tab"} <= shapes
+
+
+@pytest.mark.e2e
+def test_tiny_benchmark_run_writes_every_key(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    assert (
+        main(
+            [
+                "--communes",
+                "12",
+                "--periods",
+                "3",
+                "--json",
+                str(out),
+                "--rebuild-periods",
+                "2",
+                "--bench-dir",
+                str(tmp_path / "bench"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert KEYS <= result.keys()
+    assert result["files"] == 12 and result["periods"] == 3
+    assert 0 < result["rows"] <= 12 and result["history_rows"] == 24
+    for key in ("seconds_total", "seconds_baseline", "ratio", "seconds_fixed", "baseline_per_file_ms", "peak_rss_mb"):
+        assert result[key] > 0, key
+    assert set(result["seconds_stages"]) >= {"received_files", "staged_submissions", "published_appendix"}
+    assert all(v > 0 for v in result["seconds_stages"].values())
+    assert result["files_rebuild"] == 24 and len(result["seconds_rebuild_by_period"]) == 2
+    assert result["seconds_rebuild"] > 0 and result["rebuild_per_file_ms"] > 0
+    assert "marginal_ratio" in capsys.readouterr().out
+    steps = [
+        sum(result[k][s] for s in ("received_files", "staged_submissions"))
+        for k in ("seconds_stages", "seconds_stages_fifth")
+    ]
+    expected = (steps[0] - steps[1]) / (result["files"] - result["files_fifth"]) * 1000
+    assert abs(result["file_steps_per_file_ms"] - expected) < 1e-3
+    assert abs(result["file_steps_marginal_ratio"] - expected / result["baseline_per_file_ms"]) < 0.01
+    # Afterwards the pipeline reads the real reference units again.
+    assert "TRE_EM_UNITS_FILE" not in os.environ
+    real = REFERENCE_DIR / PROGRAMME.scope.get("units", "units.csv")
+    assert configured_scope().units["unit_code"].to_list() == load_units(real)["unit_code"].to_list()
+
+
+def test_a_history_loaded_by_another_schema_is_loaded_again(tmp_path, monkeypatch):
+    """The cached history warehouse is the current schema's: else every timed run would
+    first bring its copy up to date (rebuilding tables), and measure that."""
+    from benchmarks import runner
+
+    setup = runner.Setup(12, 3, 2024, tmp_path, 0)
+    setup.history.mkdir(parents=True)
+    assert not runner.history_is_current(setup)
+    (setup.history / "complete").touch()  # as caches were marked before
+    assert not runner.history_is_current(setup)
+    (setup.history / "complete").write_text(runner.warehouse_sql_digest(), encoding="utf-8")
+    assert runner.history_is_current(setup)
+    monkeypatch.setattr(runner, "warehouse_sql_digest", lambda: "another schema")
+    assert not runner.history_is_current(setup)
+
+
+def test_benchmarks_runs_as_a_top_level_module_from_anywhere(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--help"], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert "--communes" in done.stdout and "--district" in done.stdout and "--repeat" in done.stdout
+
+
+def test_district_mode_refuses_no_repetition():
+    assert main(["--district", "--repeat", "0"]) == 2
+
+
+def _shape(job: dg.JobDefinition) -> dict:
+    graph = job.asset_layer.asset_graph
+    return {
+        "assets": {
+            k.to_user_string(): sorted(p.to_user_string() for p in graph.get(k).parent_keys)
+            for k in graph.get_all_asset_keys()
+        },
+        "checks": {(c.asset_key.to_user_string(), c.name): graph.get(c).blocking for c in graph.asset_check_keys},
+        "steps": sorted(node.name for node in job.graph.node_defs),
+        "executor": job.executor_def.name,
+    }
+
+
+def test_the_floor_job_has_the_real_jobs_assets_checks_and_partitions():
+    real = build_definitions(str(REPO_ROOT / "data")).resolve_job_def(JOB_NAME)
+    floor = floor_job(job_shape("2024-07"))
+    assert _shape(floor) == _shape(real)
+    assert floor.name == real.name
+    assert floor.partitions_def == real.partitions_def
+    assert floor.partitions_def.start.strftime("%Y-%m") == PROGRAMME.first_period
+    assert floor.partitions_def.end_offset == 1 and floor.partitions_def.fmt == "%Y-%m"
+    assert all(
+        check.partitions_def == real.partitions_def
+        for check in (floor.asset_layer.asset_graph.get(c) for c in floor.asset_layer.asset_graph.asset_check_keys)
+    )
+
+
+def _runs(home: Path, monkeypatch) -> list[Counter]:
+    """Each run recorded in the Dagster home: how many steps, materialisations and check evaluations."""
+    kinds = {"STEP_SUCCESS", "ASSET_MATERIALIZATION", "ASSET_CHECK_EVALUATION"}
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    instance = dg.DagsterInstance.get()
+    try:
+        return [
+            Counter(
+                r.dagster_event.event_type_value
+                for r in instance.all_logs(run.run_id)
+                if r.dagster_event is not None and r.dagster_event.event_type_value in kinds
+            )
+            for run in instance.get_runs()
+        ]
+    finally:
+        instance.dispose()
+
+
+@pytest.mark.e2e
+def test_the_floor_process_imports_neither_pipelines_nor_unasked_the_renderers(tmp_path, monkeypatch):
+    district = District(tmp_path)
+    district.prepare("2024-07")
+    home = tmp_path / "home"
+    shutil.copytree(district.template, home)
+    data = tmp_path / "data"
+
+    def modules(render: bool) -> set[str]:
+        done = subprocess.run(
+            district.floor_command(data, render) + ["--list-modules"],
+            cwd=REPO_ROOT,
+            env=environment(home),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return set(json.loads(done.stdout.splitlines()[-1]))
+
+    plain, render = modules(False), modules(True)
+    assert "pipelines" not in plain | render
+    assert {"dagster", "duckdb", "polars"} <= plain
+    assert not {"matplotlib", "docx", "xlsxwriter", "lxml"} & plain
+    assert {"matplotlib", "docx", "xlsxwriter", "lxml"} <= render
+    # Each did what every run does at the least: a DuckDB file and a CSV file written.
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        assert con.sql("SELECT count(*) FROM floor_runs").fetchall() == [(2,)]
+    assert (data / "published" / "2024-07" / "floor.csv").exists()
+    # On the Dagster home it was given (the template's own run, then these two), every step run.
+    runs = _runs(home, monkeypatch)
+    shape = json.loads(district.spec.read_text(encoding="utf-8"))
+    steps = len(shape["assets"]) + len(shape["checks"])
+    assert len(runs) == 3
+    assert all(run["STEP_SUCCESS"] == steps for run in runs)
+
+
+@pytest.mark.e2e
+def test_district_mode_times_four_cold_processes_and_writes_every_key(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "district.json"
+    assert (
+        main(
+            [
+                "--district",
+                "--repeat",
+                "1",
+                "--warmup",
+                "0",
+                "--json",
+                str(out),
+                "--bench-dir",
+                str(tmp_path),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert DISTRICT_KEYS <= result.keys()
+    assert result["period"] == "2024-07" and result["files"] == 13 and result["repeat"] == 1
+    for m in MEASURES:
+        assert result[f"{m}_seconds"] > 0, m
+        assert result[f"{m}_seconds_min"] <= result[f"{m}_seconds"] <= result[f"{m}_seconds_max"], m
+        assert len(result[f"{m}_seconds_runs"]) == 1, m
+    assert result["district_ratio"] == pytest.approx(
+        result["district_seconds"] / result["render_floor_seconds"], abs=1e-4
+    )
+    assert result["no_change_ratio"] == pytest.approx(result["no_change_seconds"] / result["floor_seconds"], abs=1e-4)
+    printed = capsys.readouterr().out
+    assert "district_ratio" in printed and "no_change_ratio" in printed
+    root = tmp_path / "district"
+    assert (root / "pipeline-data" / "published" / "2024-07" / "appendix.csv").exists()
+    # The CLI ran on the bench's Dagster home, not the project's, and both pairs went through
+    # the same steps, materialisations and check evaluations (the template's run, then two).
+    pipeline_runs, floor_runs = _runs(root / "pipeline-home", monkeypatch), _runs(root / "floor-home", monkeypatch)
+    assert len(pipeline_runs) == len(floor_runs) == 3
+    assert all(run == floor_runs[0] for run in pipeline_runs + floor_runs)
+    shape = json.loads((root / "job_shape.json").read_text(encoding="utf-8"))
+    assert floor_runs[0]["ASSET_CHECK_EVALUATION"] == len(shape["checks"])
+    assert floor_runs[0]["STEP_SUCCESS"] == len(shape["assets"]) + len(shape["checks"])

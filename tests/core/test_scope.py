@@ -1,0 +1,98 @@
+"""The reporting scope is configuration: units, crosswalk, target and titles by date."""
+
+import datetime as dt
+import zipfile
+
+import openpyxl
+import polars as pl
+import pytest
+
+from pipelines.core.crosswalk import reaggregate
+from pipelines.core.scope import configured_scope, load_scope
+from pipelines.ingest.submissions import parse_submission
+from pipelines.publish.appendix import build_appendix
+from pipelines.publish.appendix_md import appendix_markdown
+from pipelines.publish.appendix_xlsx import CHART_SHEET, write_appendix_xlsx
+from pipelines.publish.summary_sentence import summary_sentence
+from pipelines.warehouse.history import clean_rate_history
+
+HEADER = "TT,Tên địa phương,Tổng số trẻ em,Số trẻ em đã được cập nhật dữ liệu,Số trẻ em đã làm sạch dữ liệu\n"
+
+
+def test_configured_scope_changes_its_texts_on_1_july_2025():
+    scope = configured_scope()
+    assert scope.units_in("2024-07").height == 13 and scope.units_in("2025-08").height == 4
+    assert scope.units_in("2025-06").height == 13 and scope.units_in("2025-07").height == 4
+    before, after = scope.texts("2025-06"), scope.texts("2025-07")
+    assert "huyện" in before["attachment_line"] and before["area"] == "của huyện"
+    assert "huyện" not in after["attachment_line"] and "huyện" not in after["area"]
+    assert "huyện" not in after["title"] and after["title"] == before["title"]
+    assert scope.target_pct == 100.0
+
+
+def another_province(tmp_path):
+    """A scope with its own reference files: two wards of an imaginary town, target 90 %."""
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    (reference / "phuong.csv").write_text(
+        "unit_code,unit_name,kind,parent_code,appendix_order,valid_from,valid_to,aliases\n"
+        "90001,Phường Bến Mẫu,phường,900,2,2020-01-01,,\n"
+        "90002,Phường Đồi Thử,phường,900,1,2020-01-01,,Đồi Thử\n",
+        encoding="utf-8",
+    )
+    config = {
+        "scope": {
+            "units": "phuong.csv",
+            "target_pct": 90,
+            "title": "Thống kê dữ liệu trẻ em của thị xã Mẫu",
+            "attachment_line": "(Kèm theo Công văn ngày      /{month}/{year} của UBND thị xã Mẫu)",
+            "area": "của thị xã",
+            "editions": [{"from": "2025-01-01", "title": "Thống kê dữ liệu trẻ em các phường"}],
+        }
+    }
+    return load_scope(config, reference)
+
+
+def test_another_scope_from_its_own_reference_files(tmp_path):
+    scope = another_province(tmp_path)
+    units = scope.units_in("2024-07")
+    assert units["unit_name"].to_list() == ["Phường Đồi Thử", "Phường Bến Mẫu"]
+    text = HEADER + "1,Đồi Thử,200,150,120\n2,Phường Bến Mẫu,100,80,40\n3,Phước Hưng,10,5,1\n"
+    parsed = parse_submission(text.encode("utf-8"), ".csv", units)
+    assert parsed.rows.select("unit_code", "cleaned").rows() == [("90002", 120), ("90001", 40)]
+    # A unit of the other scope is simply unknown here (not "replaced by" anything).
+    assert parsed.rejections["code"].to_list() == ["UNKNOWN_UNIT"]
+
+    snapshot = parsed.rows.with_columns(pl.lit("2024-07").alias("period"))
+    appendix = build_appendix(snapshot, units)
+    assert appendix["commune_name"].to_list() == ["Phường Đồi Thử", "Phường Bến Mẫu", "Tổng cộng"]
+    history = clean_rate_history(reaggregate(snapshot, scope.units, scope.crosswalk, "2024-07"), units, "2024-07")
+    assert history.filter(pl.col("unit_code").is_null())["clean_rate_pct"].to_list() == [53.33]
+
+    texts = scope.texts("2024-07")
+    path = tmp_path / "phu-luc.xlsx"
+    write_appendix_xlsx(path, appendix, "2024-07", texts, dt.datetime(2024, 7, 31))
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet["A2"].value == "Thống kê dữ liệu trẻ em của thị xã Mẫu"
+    assert sheet["A3"].value == "(Kèm theo Công văn ngày      /7/2024 của UBND thị xã Mẫu)"
+    assert "Thống kê dữ liệu trẻ em các phường" in appendix_markdown(
+        appendix, "2025-02", scope.texts("2025-02")["title"]
+    )
+    assert summary_sentence(160, 300, texts["area"]).startswith(
+        "Hiện nay, trên phần mềm quản lý thông tin trẻ em của thị xã,"
+    )
+    assert scope.target_pct == 90.0 and scope.crosswalk.is_empty()
+
+
+@pytest.mark.e2e
+def test_xlsx_charts_sit_on_a_second_sheet(published_samples):
+    path = published_samples / "published" / "2024-07" / "phu-luc-2024-07.xlsx"
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Phụ lục", CHART_SHEET]
+    with zipfile.ZipFile(path) as package:
+        names = package.namelist()
+        media = [n for n in names if n.startswith("xl/media/")]
+        assert len(media) == 2 and all(package.read(n).startswith(b"\x89PNG") for n in media)
+        assert "xl/drawings/drawing1.xml" in names
+        assert "drawing" in package.read("xl/worksheets/_rels/sheet2.xml.rels").decode()
+        assert not any(n == "xl/worksheets/_rels/sheet1.xml.rels" for n in names)
