@@ -83,7 +83,7 @@ def holding_warehouse(data_dir: str | Path) -> Iterator[None]:
     """Keep the warehouse of `data_dir` open from the first `Storage.connect` to the end of
     the block, every step getting a cursor on that one connection.
 
-    Opening a DuckDB database costs ~15-30 ms, which every step of a run paid, most of a
+    Opening a DuckDB database is not free, and every step of a run would pay it: most of a
     step's time when a run has nothing new. The file stays locked for the whole block (a
     run) rather than step by step; runs never overlap, and another process waits for it as
     it waited for a step (`Storage.connect`). Used around `python -m pipelines run`'s runs.

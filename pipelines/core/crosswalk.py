@@ -124,7 +124,6 @@ def reaggregate(
     # each row is its unit's own figures, and its unit expects what it expects at `as_of`
     # (one source, or as many as the versions of its code then valid). Its rows are taken
     # as they are; only the periods before the change are summed through the crosswalk.
-    # The country's history without a reorganisation: 0.1 s instead of 0.3 s.
     since = last_change(units, crosswalk, as_of)
     settled = pl.lit(True) if since is None else period_day() >= since
     expected_now = expected_sources([as_of], units, crosswalk, as_of).drop("period")

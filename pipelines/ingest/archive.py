@@ -46,8 +46,8 @@ class Batch:
         self.root = root
         self._root = os.fspath(root)
         self.staging = root / "archive" / "incoming"
-        # target → temporary copy, as plain strings: hashing 10,000 fresh Path objects cost
-        # about 0.1 s of a country's run.
+        # target → temporary copy, as plain strings: hashing a country's fresh Path objects
+        # shows in its run.
         self.pending: dict[str, str] = {}
         self._prefix = f".{os.getpid()}."
         self._staging_made = False

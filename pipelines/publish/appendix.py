@@ -6,6 +6,7 @@ import polars as pl
 
 from pipelines.core.columns import COUNT_COLUMNS
 from pipelines.core.numbers import clean_rate_pct
+from pipelines.warehouse import db
 from pipelines.warehouse.history import TOTAL_NAME, with_derived
 
 MISSING_NOTE = "Chưa báo cáo"
@@ -52,3 +53,8 @@ def units_rows(appendix: pl.DataFrame) -> pl.DataFrame:
 
 def total_row(appendix: pl.DataFrame) -> dict:
     return appendix.filter(pl.col("stt").is_null()).row(0, named=True)
+
+
+def read_appendix(con, period: str) -> pl.DataFrame:
+    """The period's appendix as the warehouse holds it (marts.district_appendix)."""
+    return db.query(con, "select_period_appendix", period=period)

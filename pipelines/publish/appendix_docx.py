@@ -145,7 +145,7 @@ def _copies(template, rows: list[list[str]]) -> list:
 
     Rows of plain texts are their XML text, written around the template's cells: they go
     into the document's XML as text (`_splice`), never parsed nor serialised again (a
-    country's 90,000 cells: 0.1 s instead of 0.6 s). The others are deep copies whose
+    country has tens of thousands of cells). The others are deep copies whose
     texts are set one by one (`_replace_text`). Both are the XML python-docx writes.
     """
     if not rows:
@@ -235,7 +235,7 @@ def build_document(
     for i, text in enumerate(titles):
         _cell(table.rows[0].cells[i], text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         _cell(table.rows[1].cells[i], numbering[i], italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=11)
-    # A unit's row is built once through python-docx (slow: ~0.5 ms a cell), then copied
+    # A unit's row is built once through python-docx (slow per cell), then copied
     # for every other unit with only its texts replaced: the same XML, at any scope size.
     # The rows python-docx builds (the first unit's and the total) are built while the
     # table is small (python-docx walks every row to add or merge one); the copies then go

@@ -5,7 +5,7 @@ import polars as pl
 
 from pipelines.core.scope import configured_scope
 from pipelines.partitions import PERIODS, PROGRAMME
-from pipelines.publish.appendix import build_appendix, total_row
+from pipelines.publish.appendix import build_appendix, read_appendix, total_row
 from pipelines.publish.appendix_md import appendix_markdown
 from pipelines.publish.files import published_paths
 from pipelines.quality.completeness import period_completeness
@@ -61,10 +61,6 @@ def district_appendix(context: dg.AssetExecutionContext, storage: Storage) -> dg
             ),
         }
     )
-
-
-def read_appendix(con, period: str) -> pl.DataFrame:
-    return db.query(con, "select_period_appendix", period=period)
 
 
 @dg.asset(

@@ -10,7 +10,8 @@ import dagster as dg
 
 from pipelines.core.scope import configured_scope
 from pipelines.partitions import PERIODS, PROGRAMME
-from pipelines.publish.assets import district_appendix, read_appendix
+from pipelines.publish.appendix import read_appendix
+from pipelines.publish.assets import district_appendix
 from pipelines.quality import rules
 from pipelines.quality.assets import plausibility_warnings
 from pipelines.quality.completeness import MISSING, day_vn, period_completeness

@@ -22,9 +22,8 @@ from pipelines.core.settings import SQL_DIR
 # PRIMARY KEY would be, without one, for one writer at a time (a run holds the warehouse's
 # lock, and its steps write one after another; two transactions open at once could each
 # pass the check). DuckDB keeps a key as an index that it rewrites whole at every
-# checkpoint: with the country's 600,000 file hashes after five years, the two keys cost
-# 0.3 s an insert, 0.15 s a checkpoint and 140 MB of the file (which the analysts' copy
-# copies). The check: 10,000 new hashes against 610,000 in 0.04-0.07 s.
+# checkpoint, which with years of a country's file hashes costs more per insert than the
+# check and bloats the file the analysts' copy copies (figures in BENCHMARKS.md).
 UNIQUE_KEYS = {"raw.received_files": "sha256", "staging.parsed_files": "sha256"}
 
 
@@ -59,9 +58,9 @@ def warehouse_sql_digest() -> str:
 def create_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     """Create every schema, table and view, and upgrade an older warehouse (idempotent).
 
-    Running every file costs ~10 ms a connection, and a run connects once a step: the
-    digest of the files as last applied is kept in pipeline.applied_sql, and a warehouse
-    that has it is left as it is."""
+    A run connects once a step, so running every file each time would add up: the digest
+    of the files as last applied is kept in pipeline.applied_sql, and a warehouse that has
+    it is left as it is."""
     digest = warehouse_sql_digest()
     try:
         applied = con.execute("SELECT digest FROM pipeline.applied_sql").fetchall()
