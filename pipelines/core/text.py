@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 
@@ -27,7 +28,8 @@ def fold(text: str | None) -> str:
     return _SPACES.sub(" ", stripped).strip()
 
 
-_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet would run as a formula when a cell starts with it.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(text: str) -> str:
@@ -35,7 +37,7 @@ def spreadsheet_safe(text: str) -> str:
 
     Only for free text (file names, names as sent); "-" alone stays as is.
     """
-    if text and text.startswith(_FORMULA_LEADS) and text != "-":
+    if text and text.startswith(FORMULA_LEADS) and text != "-":
         return "'" + text
     return text
 
@@ -51,3 +53,34 @@ def markdown_table(frame, limit: int = 50) -> str:
     if frame.height > limit:
         lines.append(f"\n… {frame.height - limit} more")
     return "\n".join(lines)
+
+
+def readable_name(name: str) -> str:
+    """A file name as an officer can read it, and as the warehouse can store it.
+
+    A name that is not UTF-8 on disk (what unzipping a Windows archive gives) is decoded
+    as Windows-1258, the code page of Vietnamese Windows, where that works, else its odd
+    bytes are written as \\xNN; control characters (a CR or LF in a name) are written as
+    \\xNN too, so a name never breaks a line of a report.
+    """
+    raw = os.fsencode(name)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1258")
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", "backslashreplace")
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in nfc(text))
+
+
+# A cell as sent is quoted up to this many characters: enough to find it, too few to copy a
+# record out of a file that carries more than the figures (a list of children by mistake).
+QUOTE_LIMIT = 40
+
+
+def quote_short(value: object) -> object:
+    """`value`, cut to QUOTE_LIMIT characters (with "…") when it is a longer text."""
+    if isinstance(value, str) and len(value) > QUOTE_LIMIT:
+        return value[: QUOTE_LIMIT - 1] + "…"
+    return value

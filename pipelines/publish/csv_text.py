@@ -1,4 +1,5 @@
-"""appendix.csv: the machine-readable appendix, a contract other tools read.
+"""CSV files as the project writes them, and appendix.csv: the machine-readable appendix, a
+contract other tools read.
 
 UTF-8, columns stt,commune_code,commune_name,total_children,updated,not_updated,cleaned,
 not_cleaned,clean_rate_pct; counts as plain integers, the rate with two decimals; the
@@ -7,23 +8,12 @@ total row has empty stt and commune_code and commune_name "Tổng cộng".
 
 from __future__ import annotations
 
-import csv
-import io
-
 import polars as pl
 
 from pipelines.core.columns import CSV_COLUMNS
-from pipelines.core.text import spreadsheet_safe
+from pipelines.core.text import FORMULA_LEADS
 
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    if isinstance(value, str):
-        return spreadsheet_safe(value)
-    return str(value)
+_FORMULA_START = "^[" + "".join("\\" + c if c in "\\]^-" else c for c in FORMULA_LEADS) + "]"
 
 
 def _safe_text(column: str) -> pl.Expr:
@@ -40,34 +30,16 @@ def _safe_text(column: str) -> pl.Expr:
     )
 
 
-def _has_carriage_return(frame: pl.DataFrame) -> bool:
-    text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
-    return bool(text) and bool(frame.select(pl.any_horizontal(pl.col(text).str.contains("\r").any())).item())
-
-
 def render_csv(frame: pl.DataFrame, columns: list[str]) -> str:
-    """`frame`'s columns as CSV text (LF line ends), text cells made formula-safe.
+    """`frame`'s columns as CSV text, written by Polars in one pass.
 
-    Written by Polars in one pass (a clean-rate history has rows per unit and period);
-    the same bytes as `render_csv_rows`, which handles any other column type.
+    LF line ends; a field holding a comma, a quote, CR or LF is quoted (a spreadsheet never
+    splits it); empty text and no value are written as nothing; counts as integers, rates
+    with two decimals, dates as ISO dates; every text cell formula-safe.
     """
     selected = frame.select(columns)
-    simple = all(dtype in (pl.String, pl.Float64) or dtype.is_integer() for dtype in selected.dtypes)
-    # One column: the csv module quotes an empty row; a bare CR: it leaves the cell unquoted.
-    if not simple or len(columns) < 2 or _has_carriage_return(selected):
-        return render_csv_rows(frame, columns)
     cells = selected.select(_safe_text(c) if dtype == pl.String else pl.col(c) for c, dtype in selected.schema.items())
     return cells.write_csv(line_terminator="\n", float_precision=2, null_value="", quote_style="necessary")
-
-
-def render_csv_rows(frame: pl.DataFrame, columns: list[str]) -> str:
-    """`render_csv` row by row with the csv module, for any column type."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in frame.select(columns).iter_rows():
-        writer.writerow([_cell(v) for v in row])
-    return out.getvalue()
 
 
 def appendix_csv(appendix: pl.DataFrame) -> str:
