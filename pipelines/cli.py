@@ -9,6 +9,7 @@ the absolute path of the analysts' copy of the warehouse (its last line, a contr
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from pipelines.jobs import JOB_NAME
 from pipelines.partitions import PERIODS, period_bounds
 from pipelines.resources import Storage, holding_warehouse
 from pipelines.warehouse import db
+from pipelines.warehouse.rebuild import rebuild
 
 # The command prints its own summary; Dagster's event log stays in the run history.
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
@@ -60,6 +62,9 @@ def run_period(period: str, data_dir: Path, dagster_instance: dg.DagsterInstance
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
+            known = fault_line(error, data_dir)
+            if known:
+                return PeriodOutcome(period, False, known)
             reasons.append(f"{event.step_key}: {error.message.strip().splitlines()[0] if error else 'failed'}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
@@ -71,7 +76,7 @@ def run_period(period: str, data_dir: Path, dagster_instance: dg.DagsterInstance
 def summary(data_dir: Path, periods: list[str]) -> list[str]:
     layout = DataDir.at(data_dir)
     lines = []
-    with db.connect(layout.warehouse, read_only=False) as con:
+    with Storage(data_dir=str(data_dir)).connect() as con:  # waits while another run holds it
         for period in periods:
             stats = db.query(con, "select_period_summary", period=period).row(0, named=True)
             appendix = layout.period_published(period) / "appendix.csv"
@@ -129,6 +134,55 @@ def command_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def fault_line(error, data_dir: Path) -> str | None:
+    """One line saying what happened and what to do, for the faults a person can fix: a
+    full disk, a damaged warehouse, a warehouse held too long. `error` is an exception or
+    Dagster's record of one (its causes are looked through); None for anything else."""
+    texts = []
+    while error is not None:
+        texts.append(f"{getattr(error, 'cls_name', type(error).__name__)}: {getattr(error, 'message', error)}")
+        if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+            texts.append("No space left on device")
+        error = (
+            getattr(error, "cause", None) or getattr(error, "__cause__", None) or getattr(error, "__context__", None)
+        )
+    text = " ".join(texts)
+    if "No space left on device" in text or "ENOSPC" in text:
+        return f"Ổ đĩa đã đầy: hãy giải phóng dung lượng cho {data_dir} rồi chạy lại (không dữ liệu nào bị mất)."
+    if "not a valid DuckDB database" in text or "Could not read enough bytes" in text or "Corrupt" in text:
+        return (
+            f"Kho dữ liệu {DataDir.at(data_dir).warehouse} bị hỏng: chạy "
+            f"`python -m pipelines rebuild --data-dir {data_dir}` để dựng lại từ archive/ "
+            "(tệp hỏng được giữ lại bên cạnh)."
+        )
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        return (
+            "Kho dữ liệu đang bị một tiến trình khác giữ quá lâu: chờ lần chạy đó kết thúc "
+            "(hoặc dừng nó), rồi chạy lại."
+        )
+    return None
+
+
+def command_rebuild(args: argparse.Namespace) -> int:
+    data_dir = Path(args.data_dir).resolve()
+    layout = DataDir.at(data_dir)
+    kept, registered = rebuild(layout)
+    if kept is not None:
+        print(f"Kho dữ liệu cũ được giữ lại tại {kept}.")
+    periods = sorted(set(registered) | set(inbox_periods(layout.inbox, period_bounds())))
+    periods = [p for p in periods if PERIODS.has_partition_key(p)]
+    print(f"Dựng lại kho dữ liệu từ {layout.archive}: {len(periods)} kỳ.")
+    dagster_instance = instance()
+    outcomes = [run_period(p, data_dir, dagster_instance) for p in periods]
+    for line in summary(data_dir, periods):
+        print(line)
+    failed = [o for o in outcomes if not o.success]
+    if failed:
+        print("error: " + " | ".join(f"{o.period}: {o.reason}" for o in failed), file=sys.stderr)
+        return 1
+    return 0
+
+
 def _analyst_copy(data_dir: str) -> Path:
     storage = Storage(data_dir=str(Path(data_dir).resolve()))
     return ensure_analyst_copy(storage.connect, storage.layout)
@@ -160,9 +214,19 @@ def parser() -> argparse.ArgumentParser:
     shell.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="data directory (default: data/)")
     shell.add_argument("-c", dest="command_text", help="run these statements and exit")
     shell.set_defaults(handler=command_sql)
+    again = sub.add_parser("rebuild", help="rebuild a damaged or lost warehouse from archive/, then publish again")
+    again.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="data directory (default: data/)")
+    again.set_defaults(handler=command_rebuild)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except Exception as error:
+        line = fault_line(error, Path(args.data_dir).resolve())
+        if line is None:
+            raise
+        print(line, file=sys.stderr)
+        return 1

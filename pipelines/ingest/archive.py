@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
+import json
 import os
+import stat
 from pathlib import Path
+
+import polars as pl
 
 from pipelines.scale import flush
 
@@ -21,12 +26,70 @@ def archive_relpath(sha256: str, suffix: str) -> Path:
 
 
 CHUNK = 1 << 20
+# raw.received_files, as registering a file writes it and the log below keeps it.
+RECEIVED_SCHEMA = {
+    "sha256": pl.String,
+    "original_name": pl.String,
+    "inbox_path": pl.String,
+    "period_folder": pl.String,
+    "period": pl.String,
+    "size_bytes": pl.Int64,
+    "archive_path": pl.String,
+    "received_at": pl.Datetime("us"),
+}
+# Beside the copies, what registering them wrote to the warehouse, one JSON line per event:
+# a damaged or lost warehouse is rebuilt from it (`python -m pipelines rebuild`).
+RECEIVED_LOG = "archive/received.jsonl"
+
+
+def open_regular(path: str | Path) -> int:
+    """A descriptor on `path` if it is a regular file, never through a link: a file swapped
+    for a link or a pipe after the inbox was listed is refused, not followed or waited on."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise IsADirectoryError(errno.EINVAL, "not a regular file", str(path))
+    return fd
+
+
+def record(root: Path, received: list[dict], refiled: list[dict]) -> None:
+    """Append the files just registered (raw.received_files rows) and re-filed to the log."""
+    lines = [json.dumps({"event": "received", **row}, default=str, ensure_ascii=False) for row in received]
+    lines += [json.dumps({"event": "refiled", **change}, ensure_ascii=False) for change in refiled]
+    if not lines:
+        return
+    path = Path(root) / RECEIVED_LOG
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as log:
+        log.write("".join(line + "\n" for line in lines))
+        log.flush()
+        os.fsync(log.fileno())
+
+
+def received_rows(root: Path) -> list[dict]:
+    """raw.received_files as the log says it was: every file received, its latest filing."""
+    rows: dict[str, dict] = {}
+    path = Path(root) / RECEIVED_LOG
+    if not path.exists():
+        return []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        event = json.loads(line)
+        kind, sha = event.pop("event"), event["sha256"]
+        if kind == "received":
+            rows[sha] = event
+        elif sha in rows and rows[sha]["period"] is None:  # as update_received_period does
+            rows[sha]["period"] = event["period"]
+            rows[sha]["period_folder"] = event["period_folder"] or rows[sha]["period_folder"]
+            rows[sha]["inbox_path"] = event["inbox_path"] or rows[sha]["inbox_path"]
+    return sorted(rows.values(), key=lambda row: row["received_at"])
 
 
 def hash_file(path: Path) -> tuple[str, int]:
     """sha256 and size of a file on disk, read in chunks (a huge file costs no memory)."""
     digest, size = hashlib.sha256(), 0
-    with open(path, "rb") as f:
+    with open(open_regular(path), "rb") as f:
         while chunk := f.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)
@@ -66,7 +129,7 @@ class Batch:
         tmp = os.path.join(self.staging, f"{self._prefix}{len(self.pending)}.tmp{safe_suffix(path.suffix)}")
         digest, size = hashlib.sha256(), 0
         try:
-            with open(path, "rb") as src, open(tmp, "wb") as dst:
+            with open(open_regular(path), "rb") as src, open(tmp, "wb") as dst:
                 while chunk := src.read(CHUNK):
                     digest.update(chunk)
                     size += len(chunk)

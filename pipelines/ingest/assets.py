@@ -9,6 +9,7 @@ so it shows in published/rejections.csv; if the same bytes later appear in a per
 folder, the file is re-filed there and parsed for that period.
 """
 
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -17,9 +18,9 @@ import polars as pl
 from pipelines.core import clock
 from pipelines.core.period_text import label
 from pipelines.core.scope import configured_scope
-from pipelines.core.text import markdown_table
+from pipelines.core.text import markdown_table, readable_name
 from pipelines.ingest import archive
-from pipelines.ingest.inbox import file_period, files_for_period, inbox_relpaths, loose_files
+from pipelines.ingest.inbox import file_period, inbox_relpaths, loose_listing, period_listing
 from pipelines.ingest.inbox_hashes import InboxHashes
 from pipelines.ingest.parallel_parse import parse_many
 from pipelines.ingest.submissions import PARSER_VERSION
@@ -27,17 +28,6 @@ from pipelines.partitions import PERIODS, period_bounds
 from pipelines.quality.rejections import message
 from pipelines.resources import Storage
 from pipelines.warehouse import db
-
-RECEIVED_SCHEMA = {
-    "sha256": pl.String,
-    "original_name": pl.String,
-    "inbox_path": pl.String,
-    "period_folder": pl.String,
-    "period": pl.String,
-    "size_bytes": pl.Int64,
-    "archive_path": pl.String,
-    "received_at": pl.Datetime("us"),
-}
 
 
 def written_at(path: Path) -> int:
@@ -63,8 +53,13 @@ def written_at(path: Path) -> int:
 def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.MaterializeResult:
     period = context.partition_key
     layout = storage.layout
-    filed = [(path, period) for path in files_for_period(layout.inbox, period)]
-    loose = [(path, None) for path in loose_files(layout.inbox)]
+    listing, loose_found = period_listing(layout.inbox, period), loose_listing(layout.inbox)
+    filed = [(path, period) for path in listing.files]
+    loose = [(path, None) for path in loose_found.files]
+    # Links, devices, pipes and what cannot be read: reported on every run until they are
+    # gone or readable. Nothing of a link's target is read.
+    refused = [(path, code, period) for path, code in listing.refused]
+    refused += [(path, code, None) for path, code in loose_found.refused]
     # Files new in the same run are registered oldest-written first, so a correction saved
     # after the file it corrects is the later version even when both arrive together.
     arrivals = sorted(filed + loose, key=lambda item: (written_at(item[0]), item[0].name))
@@ -83,8 +78,10 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
                         hashes.remember(inbox_path, stat, sha)
                     else:  # unchanged since a run read it: not even read again
                         size, relpath = stat.st_size, archive.archive_relpath(sha, path.suffix)
-                except OSError:  # removed or locked since the inbox was listed: the next run sees it
-                    context.log.warning(f"could not read {path}")
+                except FileNotFoundError:  # removed since the inbox was listed
+                    continue
+                except OSError:  # unreadable (permissions, a lock): reported, tried again next run
+                    refused.append((os.fspath(path), "UNREADABLE_PATH", folder))
                     continue
                 present.append((path, folder, inbox_path, sha, size, relpath))
             # Which of these contents were received before: asked about these alone, so the
@@ -100,14 +97,14 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
                         )
                         known[sha] = folder
                     elif folder == period and known[sha] not in (None, period):
-                        copies.append(same_file_rejection(sha, path.name, period, known[sha]))
+                        copies.append(same_file_rejection(sha, readable_name(path.name), period, known[sha]))
                     repeated.append(path.name)
                     continue
                 if not archived.holds(relpath):
                     try:  # remembered by its hash, but its copy is not in the archive (yet)
                         sha, size, relpath = archived.store_file(path)
                     except OSError:
-                        context.log.warning(f"could not archive {path}")
+                        refused.append((os.fspath(path), "UNREADABLE_PATH", folder))
                         continue
                 archiving.add(relpath)
                 if folder is None:
@@ -121,7 +118,7 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
                 new.append(
                     {
                         "sha256": sha,
-                        "original_name": path.name,
+                        "original_name": readable_name(path.name),
                         "inbox_path": inbox_path,
                         "period_folder": folder,
                         "period": counts_for,
@@ -134,15 +131,20 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
             archived.commit()  # every new copy on disk before any is registered
         finally:
             archived.discard()
-        frame = pl.DataFrame(new, schema=RECEIVED_SCHEMA)
+        frame = pl.DataFrame(new, schema=archive.RECEIVED_SCHEMA)
         with db.transaction(con):
             db.insert(con, "raw.received_files", frame)
             for change in refiled:
                 db.execute(con, "update_received_period", **change)
             hashes.save(con)
-            # Recorded afresh on every run, so it stays while the copy lies in the folder.
+            # Recorded afresh on every run, so each stays while its cause lies in the inbox.
             db.execute(con, "delete_period_rejections_of_code", period=period, code=SAME_FILE_CODE)
-            db.insert(con, "staging.rejections", pl.DataFrame(copies, schema=SAME_FILE_SCHEMA))
+            for code in PATH_CODES:
+                for counts_for in {period, None}:
+                    db.execute(con, "delete_period_rejections_of_code", period=counts_for, code=code)
+            found = copies + [path_rejection(layout.inbox, *item) for item in refused]
+            db.insert(con, "staging.rejections", pl.DataFrame(found, schema=SAME_FILE_SCHEMA))
+        archive.record(layout.root, new, refiled)  # once registered: what a rebuild of the warehouse needs
     return dg.MaterializeResult(
         metadata={
             "files_in_inbox": len(filed),
@@ -151,6 +153,7 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
             "already_received": len(repeated),
             "refiled": len(refiled),
             "copies_of_other_periods": len(copies),
+            "refused_or_unreadable": len(refused),
             "loose_for_other_periods": elsewhere,
             "new": dg.MetadataValue.md(markdown_table(frame.select("original_name", "period", "size_bytes", "sha256"))),
         }
@@ -170,6 +173,21 @@ SAME_FILE_SCHEMA = {
     "code": pl.String,
     "message": pl.String,
 }
+
+
+PATH_CODES = ("REFUSED_PATH", "UNREADABLE_PATH")
+
+
+def path_rejection(inbox: Path, path: str, code: str, period: str | None) -> dict:
+    """An inbox entry that is not read: a link, a device or pipe, or unreadable."""
+    where = readable_name(os.path.relpath(path, inbox))
+    return {
+        "sha256": "",
+        "original_name": readable_name(os.path.basename(path)),
+        "period": period,
+        "code": code,
+        "message": message(code, detail=where),
+    }
 
 
 def same_file_rejection(sha: str, name: str, period: str, other: str) -> dict:
@@ -231,6 +249,7 @@ def staged_submissions(context: dg.AssetExecutionContext, storage: Storage) -> d
             db.insert(con, "staging.rejections", new_rejections.drop("file"))
             db.insert(con, "raw.sheet_rows", sheet_rows.drop("file"))
             db.insert(con, "staging.parsed_files", parsed_files)
+        archive.record(storage.layout.root, [], refiled)
         shown = db.query(con, "select_rejections", period=period)
         unknown = new_rejections.filter(pl.col("period").is_null())
         if not unknown.is_empty():

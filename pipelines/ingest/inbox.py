@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.core.period_text import PeriodVerdict, resolve_period
 from pipelines.core.periods import is_period
+from pipelines.core.text import readable_name
 from pipelines.ingest.readers import UnreadableFile, read_table
 from pipelines.ingest.submissions import stated_periods, too_large
 
@@ -20,46 +22,97 @@ IGNORED_PREFIXES = (".", "~$")
 IGNORED_NAMES = {"thumbs.db", "desktop.ini"}
 
 
-def is_submission(path: Path) -> bool:
-    return path.is_file() and is_submission_name(path.name)
-
-
 def is_submission_name(name: str) -> bool:
     return not name.startswith(IGNORED_PREFIXES) and name.lower() not in IGNORED_NAMES
 
 
 def period_folders(inbox: Path) -> list[str]:
-    """The period folders present in the inbox, oldest first."""
-    if not inbox.is_dir():
+    """The period folders present in the inbox, oldest first (a link to a folder is none)."""
+    try:
+        entries = list(os.scandir(inbox))
+    except OSError:
         return []
-    return sorted(p.name for p in inbox.iterdir() if p.is_dir() and is_period(p.name))
+    return sorted(e.name for e in entries if is_period(e.name) and e.is_dir(follow_symlinks=False))
+
+
+@dataclass
+class Listing:
+    """What a walk of the inbox found: the submissions (regular files, not links) and the
+    entries it refused, each with its rejection code (REFUSED_PATH, UNREADABLE_PATH)."""
+
+    files: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+def walk(folder: str, listing: Listing | None = None) -> Listing:
+    """Every entry under `folder`, without following a link: a regular file is a
+    submission; a link, a device or a pipe is refused (nothing of its target is read); a
+    folder that cannot be listed is reported, and tried again next run. Iterative, so no
+    depth of nested folders can stop it."""
+    listing = listing if listing is not None else Listing()
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    elif not is_submission_name(entry.name):
+                        continue
+                    elif entry.is_file(follow_symlinks=False):
+                        listing.files.append(entry.path)
+                    else:  # a link (to a file or a folder), a device, a pipe
+                        listing.refused.append((entry.path, "REFUSED_PATH"))
+        except OSError:
+            listing.refused.append((current, "UNREADABLE_PATH"))
+    return listing
+
+
+def _sorted(paths: list[str]) -> list[Path]:
+    """Sorted part by part, as Path sorts."""
+    return [Path(path) for path in sorted(paths, key=lambda path: path.split(os.sep))]
+
+
+def period_listing(inbox: Path, period: str) -> Listing:
+    """The submissions under inbox/<period>/ (subfolders included, in name order) and what was refused."""
+    folder = inbox / period
+    if os.path.islink(folder) or not folder.is_dir():
+        return Listing(refused=[(os.fspath(folder), "REFUSED_PATH")] if os.path.islink(folder) else [])
+    listing = walk(os.fspath(folder))
+    listing.files = _sorted(listing.files)
+    return listing
 
 
 def files_for_period(inbox: Path, period: str) -> list[Path]:
     """Every submission under inbox/<period>/ (subfolders included), in name order."""
-    folder = inbox / period
-    if not folder.is_dir():
-        return []
-    # Walked with os.scandir, whose entries know whether they are files without a stat
-    # each, and sorted part by part as Path sorts: half the time of rglob at 10,000 files.
-    found = submissions_under(os.fspath(folder))
-    return [Path(path) for path in sorted(found, key=lambda path: path.split(os.sep))]
+    return period_listing(inbox, period).files
 
 
-def submissions_under(folder: str) -> list[str]:
-    """The submissions under `folder`, walked as `Path.rglob` walks: every subfolder but
-    those reached through a symbolic link; a folder that cannot be listed is skipped."""
-    found = []
+def loose_listing(inbox: Path) -> Listing:
+    """The submissions under inbox/ outside any period folder, in name order, and what was refused."""
+    listing = Listing()
     try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir() and not entry.is_symlink():
-                    found.extend(submissions_under(entry.path))
-                elif entry.is_file() and is_submission_name(entry.name):
-                    found.append(entry.path)
-    except PermissionError:
-        pass
-    return found
+        entries = list(os.scandir(inbox))
+    except OSError:
+        return listing
+    for entry in entries:  # period folders are not walked: they hold no loose file
+        if entry.is_dir(follow_symlinks=False):
+            if not is_period(entry.name):
+                walk(entry.path, listing)
+        elif not is_submission_name(entry.name) or (entry.is_symlink() and is_period(entry.name)):
+            continue  # litter; a linked period folder is refused by its period's run
+        elif entry.is_file(follow_symlinks=False):
+            listing.files.append(entry.path)
+        else:  # a link, a device, a pipe
+            listing.refused.append((entry.path, "REFUSED_PATH"))
+    listing.files = _sorted(listing.files)
+    return listing
+
+
+def loose_files(inbox: Path) -> list[Path]:
+    """Every submission under inbox/ that is not inside a period folder, in name order."""
+    return loose_listing(inbox).files
 
 
 def inbox_relpaths(inbox: Path, paths: list[Path]) -> list[str]:
@@ -70,9 +123,11 @@ def inbox_relpaths(inbox: Path, paths: list[Path]) -> list[str]:
     """
     prefix = os.path.join(os.fspath(inbox), "")
     return [
-        text[len(prefix) :].replace(os.sep, "/")
-        if (text := os.fspath(path)).startswith(prefix)
-        else path.relative_to(inbox).as_posix()
+        readable_name(
+            text[len(prefix) :].replace(os.sep, "/")
+            if (text := os.fspath(path)).startswith(prefix)
+            else path.relative_to(inbox).as_posix()
+        )
         for path in paths
     ]
 
@@ -87,20 +142,6 @@ def file_period(path: Path, bounds: tuple[str, str]) -> PeriodVerdict:
     except UnreadableFile as exc:
         return PeriodVerdict(None, exc.code)
     return resolve_period(stated_periods(sheets), None, *bounds)
-
-
-def loose_files(inbox: Path) -> list[Path]:
-    """Every submission under inbox/ that is not inside a period folder, in name order."""
-    if not inbox.is_dir():
-        return []
-    found = []
-    for entry in inbox.iterdir():  # period folders are not walked: they hold no loose file
-        if entry.is_dir() and not entry.is_symlink():
-            if not is_period(entry.name):
-                found.extend(Path(path) for path in submissions_under(os.fspath(entry)))
-        elif is_submission(entry):
-            found.append(entry)
-    return sorted(found)
 
 
 def loose_file_period(path: Path, bounds: tuple[str, str]) -> str:

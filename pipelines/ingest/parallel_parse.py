@@ -17,7 +17,7 @@ from pathlib import Path, PurePath
 import polars as pl
 
 from pipelines import scale
-from pipelines.ingest.submissions import ParsedBatch, ReadFile, parse_batch, read_submission, too_large
+from pipelines.ingest.submissions import ParsedBatch, ReadFile, parse_batch, read_submission, rejected_file, too_large
 from pipelines.scale import pool, released, shutdown, worker_count
 
 # What a worker needs of a registered file (the rest of the row stays in the run).
@@ -35,16 +35,34 @@ def parse_received(data_root: Path, file: dict, period: str, bounds: tuple[str, 
         return rejected
     data = (Path(data_root) / file["archive_path"]).read_bytes()
     suffix = PurePath(file["original_name"]).suffix.lower()
-    if file["period"] is None and file["period_folder"] is None:
-        return read_submission(data, suffix, loose_bounds=bounds)
-    return read_submission(data, suffix, period)
+    try:
+        if file["period"] is None and file["period_folder"] is None:
+            return read_submission(data, suffix, loose_bounds=bounds)
+        return read_submission(data, suffix, period)
+    except Exception as exc:  # whatever a file does to the reading code, it is that file's rejection
+        return rejected_file("NOT_A_SPREADSHEET", file["period"] or file["period_folder"], detail=type(exc).__name__)
 
 
 def parse_files(
     data_root: Path, files: list[dict], period: str, units: pl.DataFrame, bounds: tuple[str, str]
 ) -> ParsedBatch:
-    """Registered files → their ParsedBatch (file i of the batch is files[i]), in this process."""
-    return parse_batch([parse_received(data_root, file, period, bounds) for file in files], units)
+    """Registered files → their ParsedBatch (file i of the batch is files[i]), in this process.
+
+    Checked as one batch; should that fail on something in one file, each file is checked
+    alone, and a file that still fails is rejected: one file never stops the others."""
+    read = [parse_received(data_root, file, period, bounds) for file in files]
+    try:
+        return parse_batch(read, units)
+    except Exception:
+        return ParsedBatch.concat([_parse_alone(file, units) for file in read])
+
+
+def _parse_alone(file: ReadFile, units: pl.DataFrame) -> ParsedBatch:
+    try:
+        return parse_batch([file], units)
+    except Exception as exc:
+        rejected = rejected_file("NOT_A_SPREADSHEET", file.period, file.sheets, detail=type(exc).__name__)
+        return parse_batch([rejected], units)
 
 
 def parse_many(

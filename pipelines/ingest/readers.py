@@ -14,17 +14,15 @@ standard csv module on the delimiter it uses. Every text cell is normalised to N
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections import Counter
 from dataclasses import dataclass
-
-import python_calamine
 
 from pipelines.core.text import nfc
 from pipelines.ingest import file_guards
 from pipelines.ingest.file_guards import UnreadableFile
 from pipelines.ingest.html_tables import TooManyCells, declared_charset, html_tables
+from pipelines.ingest.sandbox import read_workbook, render_cell
 from pipelines.ingest.xml_spreadsheet import xml_sheets
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -42,46 +40,8 @@ class RawSheet:
     visible: bool = True  # a hidden sheet is read and kept, but figures come from visible ones
 
 
-def render_cell(value: object) -> str | None:
-    """A typed spreadsheet cell as text, with numbers written unambiguously."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return repr(value).replace(".", ",")
-    if isinstance(value, (dt.datetime, dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return str(value)
-    text = nfc(str(value)).strip()
-    return text or None
-
-
-def _calamine_error(exc: Exception) -> UnreadableFile:
-    if isinstance(exc, python_calamine.PasswordError) or "password" in str(exc).lower():
-        return UnreadableFile("ENCRYPTED_WORKBOOK", str(exc))
-    return UnreadableFile("NOT_A_SPREADSHEET", str(exc))
-
-
 def read_spreadsheet(data: bytes) -> list[RawSheet]:
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises several types for damaged files
-        raise _calamine_error(exc) from exc
-    sheets = []
-    for index, meta in enumerate(workbook.sheets_metadata):
-        try:
-            cells = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise _calamine_error(exc) from exc
-        visible = meta.visible == python_calamine.SheetVisibleEnum.Visible
-        sheets.append(RawSheet(nfc(meta.name), [[render_cell(v) for v in row] for row in cells], visible))
-    return sheets
+    return [RawSheet(name, rows, visible) for name, rows, visible in read_workbook(data)]
 
 
 def _looks_utf16(data: bytes) -> str | None:
@@ -155,7 +115,15 @@ def read_delimited(data: bytes) -> list[RawSheet]:
     text = decode_text(data)
     delimiter = sniff_delimiter(text)
     file_guards.check_text_shape(text, delimiter)
-    rows = [[cell.strip() or None for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        rows = [
+            [cell.strip() or None for cell in row]
+            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        ]
+    except csv.Error as exc:  # a cell past the csv module's limit: no submission has one
+        raise UnreadableFile(
+            "FILE_TOO_LARGE", f"một ô dài hơn {csv.field_size_limit():,} ký tự".replace(",", ".")
+        ) from exc
     return [RawSheet("", rows)]
 
 
@@ -178,8 +146,22 @@ def read_html(data: bytes) -> list[RawSheet]:
 def read_table(data: bytes, suffix: str) -> list[RawSheet]:
     """The sheets of a received file; `suffix` (lower case, with the dot) only gates the type.
 
-    Raises UnreadableFile with the rejection code when the bytes are not a readable table.
+    Raises UnreadableFile with the rejection code when the bytes are not a readable table,
+    and nothing else: whatever a reader raises on one file is that file's rejection.
     """
+    try:
+        return _read_table(data, suffix)
+    except UnreadableFile:
+        raise
+    except RecursionError as exc:
+        raise UnreadableFile("NOT_A_SPREADSHEET", "cấu trúc lồng nhau quá sâu") from exc
+    except MemoryError as exc:
+        raise UnreadableFile("FILE_TOO_LARGE", "cần quá nhiều bộ nhớ để đọc") from exc
+    except Exception as exc:  # a reader's own bug or a case it does not know: the file, not the run
+        raise UnreadableFile("NOT_A_SPREADSHEET", f"{type(exc).__name__}: {exc}"[:200]) from exc
+
+
+def _read_table(data: bytes, suffix: str) -> list[RawSheet]:
     suffix = suffix.lower()
     file_guards.check_size(len(data))
     if suffix not in SUPPORTED_SUFFIXES:

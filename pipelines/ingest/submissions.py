@@ -31,6 +31,7 @@ from pipelines.core.columns import LABELS
 from pipelines.core.crosswalk import unit_not_in_period
 from pipelines.core.period_text import label, periods_in, resolve_period
 from pipelines.core.scope import configured_scope
+from pipelines.core.text import quote_short
 from pipelines.core.units import code_mapping, key_names, suggest_units, unit_key, units_valid_in
 from pipelines.ingest.file_guards import check_size
 from pipelines.ingest.headers import SCAN_ROWS, find_header
@@ -449,7 +450,7 @@ def parse_batch(files: Sequence[ReadFile], units: pl.DataFrame, *, keep_sheets: 
     official = {key: key_names(u) for key, u in units_by_key.items()}
 
     def named(row: dict, record: dict) -> dict:
-        name = official[row["units_key"]].get(record.get("unit_code")) or row["unit_name"]
+        name = official[row["units_key"]].get(record.get("unit_code")) or quote_short(row["unit_name"])
         return {"unit_name": name, **record}
 
     # Rows with something to say, each worded.

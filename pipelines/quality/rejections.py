@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.core.columns import LABELS
+from pipelines.core.text import quote_short
 from pipelines.quality.rules import FIGURE_RULES
 
 MESSAGES: dict[str, str] = {
@@ -25,6 +26,9 @@ MESSAGES: dict[str, str] = {
     "NO_HEADER": "Không tìm thấy dòng tiêu đề của bảng (Tên địa phương, Tổng số trẻ em, Số trẻ em đã được cập nhật dữ liệu, Số trẻ em đã làm sạch dữ liệu). Vui lòng dùng đúng mẫu biểu báo cáo.",
     "MISSING_COLUMN": "Bảng thiếu cột bắt buộc: {detail}. Vui lòng bổ sung cột này theo mẫu biểu rồi gửi lại.",
     "NO_DATA_ROWS": "Bảng không có dòng số liệu nào dưới dòng tiêu đề. Vui lòng điền số liệu của địa phương rồi gửi lại.",
+    "REFUSED_PATH": "“{detail}” trong hộp thư đến không phải là một tệp bình thường (là lối tắt/liên kết hoặc tệp thiết bị) nên không được đọc. Vui lòng chép chính tệp báo cáo vào thư mục của kỳ rồi xoá mục này.",
+    "UNREADABLE_PATH": "Không đọc được “{detail}” trong hộp thư đến (không có quyền đọc hoặc tệp đang bị khoá). Vui lòng cấp quyền đọc cho chương trình hoặc đóng tệp; lần chạy sau sẽ đọc lại.",
+    "READ_TIMEOUT": "Tệp mất quá nhiều thời gian để đọc ({detail}) nên đã bị dừng. Vui lòng mở báo cáo bằng Excel, chọn Lưu thành (Save As) dạng .xlsx và gửi lại.",
     "PERIOD_UNKNOWN": "Không xác định được kỳ báo cáo của tệp. Vui lòng đặt tệp vào thư mục của kỳ (ví dụ 2024-07) hoặc ghi rõ “tháng 7 năm 2024” trong tệp.",
     "PERIOD_IMPOSSIBLE": "Kỳ báo cáo “{period}” không hợp lệ (chưa đến hoặc ngoài phạm vi theo dõi). Vui lòng kiểm tra lại tháng, năm báo cáo.",
     "SAME_FILE_AS_OTHER_PERIOD": "Tệp này giống hệt tệp đã nhận cho kỳ {detail}, nên không được tính cho kỳ {period}. Vui lòng lập báo cáo kỳ {period} (ghi đúng tháng trong tệp) rồi gửi lại.",
@@ -63,6 +67,8 @@ def message(code: str, **details: object) -> str:
         "expected": "",
     }
     values.update({k: v for k, v in details.items() if v is not None})
+    for quoted in ("value", "unit"):  # a cell as sent is quoted short: it may hold anything
+        values[quoted] = quote_short(values[quoted])
     if isinstance(values["column"], str) and values["column"] in LABELS:
         values["column"] = LABELS[values["column"]]
     return MESSAGES[code].format(**values).strip()

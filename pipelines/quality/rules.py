@@ -16,6 +16,7 @@ import polars as pl
 
 from pipelines.core.columns import COUNT_COLUMNS
 from pipelines.core.numbers import clean_rate_pct, format_vn_int, format_vn_rate
+from pipelines.core.text import quote_short
 from pipelines.publish.appendix import total_row, units_rows
 
 
@@ -91,8 +92,8 @@ class Rule:
             "cleaned": format_vn_int(cleaned),
         }
         if self.given is not None:
-            details |= {"value": row[self.given], "expected": self.expected(total, updated, cleaned)}
-        return self.message.format(unit=unit, **details)
+            details |= {"value": quote_short(row[self.given]), "expected": self.expected(total, updated, cleaned)}
+        return self.message.format(unit=quote_short(unit), **details)
 
 
 def _rate_text(total: int, updated: int, cleaned: int) -> str:

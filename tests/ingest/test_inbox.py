@@ -2,7 +2,7 @@ from pathlib import Path
 
 from corpus import HEADER, HUNG, delimited, xlsx
 
-from pipelines.ingest.inbox import files_for_period, inbox_periods, inbox_relpaths, is_submission, loose_files
+from pipelines.ingest.inbox import files_for_period, inbox_periods, inbox_relpaths, loose_files, period_listing
 
 
 def test_loose_files_and_the_periods_they_name(tmp_path):
@@ -78,14 +78,17 @@ def test_a_period_folder_is_listed_as_rglob_lists_it(tmp_path):
     (folder / "broken.csv").symlink_to(tmp_path / "missing.csv")
 
     listed = files_for_period(inbox, "2024-07")
-    assert listed == sorted(path for path in folder.rglob("*") if is_submission(path))
+    # Links are never followed: a link to a file or folder is refused, its target unread.
+    refused = sorted(
+        (Path(path).relative_to(folder).as_posix(), code) for path, code in period_listing(inbox, "2024-07").refused
+    )
+    assert refused == [("broken.csv", "REFUSED_PATH"), ("link.csv", "REFUSED_PATH"), ("linked folder", "REFUSED_PATH")]
     assert [path.relative_to(folder).as_posix() for path in listed] == [
         ".ẩn/c.csv",
         "A.csv",
         "a/x.xlsx",
         "a-b/x.xlsx",
         "a.csv",
-        "link.csv",
         "z.xlsx",
         "đợt 2/b/Xã An.csv",
     ]
