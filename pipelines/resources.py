@@ -37,10 +37,11 @@ class Storage(dg.ConfigurableResource):
         return DataDir.at(self.data_dir)
 
     @contextmanager
-    def connect(self, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The warehouse, read-write; waits while another process holds it.
+    def connect(self, wait_seconds: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The warehouse, read-write; waits (LOCK_WAIT_SECONDS unless told) while another process holds it.
 
         Inside `holding_warehouse` for this warehouse: a cursor on the connection held there."""
+        wait_seconds = LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds
         path = self.layout.warehouse
         if path in _HELD:
             if _HELD[path] is None:

@@ -184,3 +184,53 @@ def shutil_rmtree(path):
     import shutil
 
     shutil.rmtree(path)
+
+
+def test_a_warehouse_held_too_long_ends_in_one_line(tmp_path, capsys, monkeypatch):
+    from pipelines import resources
+
+    data_dir = copy_samples(tmp_path / "data", ["2024-07"])
+    assert main(["run", "--data-dir", str(data_dir)]) == 0
+    monkeypatch.setattr(resources, "LOCK_WAIT_SECONDS", 1.0)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print(1, flush=True); time.sleep(60)",
+            str(data_dir / "warehouse.duckdb"),
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        holder.stdout.readline()
+        capsys.readouterr()
+        assert main(["run", "--data-dir", str(data_dir)]) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    err = capsys.readouterr().err
+    assert "đang bị một tiến trình khác giữ" in err and "Traceback" not in err
+
+
+def test_a_district_month_with_a_file_that_balloons_in_memory_stays_under_1_5_gb(tmp_path):
+    """The whole run's process tree, sampled as it runs: a district month and a small
+    workbook that would take gigabytes to read."""
+    import time
+
+    import psutil
+    from test_isolation import shared_string_bomb
+
+    data_dir = copy_samples(tmp_path / "data", ["2024-07"])
+    (data_dir / "inbox" / "2024-07" / "bom.xlsx").write_bytes(shared_string_bomb(40_000, 100_000))
+    run = psutil.Popen([sys.executable, "-m", "pipelines", "run", "--data-dir", str(data_dir)])
+    peak = 0
+    while run.poll() is None:
+        try:
+            tree = [run, *run.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree))
+        except psutil.Error:
+            pass
+        time.sleep(0.02)
+    assert run.returncode == 0
+    assert peak <= 1.5 * (1 << 30), f"{peak / (1 << 20):.0f} MB"
+    assert "bom.xlsx" in (data_dir / "published" / "rejections.csv").read_text(encoding="utf-8")
