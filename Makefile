@@ -56,5 +56,11 @@ BENCH_ARGS ?= --communes 300 --periods 13 --json data/bench/bench.json
 bench: setup
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
+## make reference: the national reference files (data/reference/vn/: units, crosswalk, report)
+## regenerated from the statistics office's tables kept in data/reference/nso/
+.PHONY: reference
+reference: setup
+	$(PY) scripts/make_reference.py
+
 clean:
 	rm -rf data/inbox data/archive data/published data/warehouse.duckdb* data/analyst.duckdb
