@@ -2,9 +2,12 @@
 
 The letter's layout: A4 landscape, Times New Roman, "PHỤ LỤC", the scope's title and
 attachment line, the column headers and the numbering row (1)…(8), one row per unit and
-the bold "Tổng cộng" row. Numbers are written as the letter prints them (3.158; 54,81;
-zero as "-"). The package is stamped with the period's data time and fixed zip dates, so
-the same figures give the same bytes.
+the bold "Tổng cộng" row (a large scope's units may go by district, each district's
+bold subtotal row after its units, and their codes between TT and the name). Numbers are written as the letter prints them (3.158; 54,81;
+zero as "-"). The columns have the same widths in Word and LibreOffice (the table's grid
+carries the cells' widths, `_set_grid`), the cells centred top to bottom. The package is
+stamped with the period's data time and fixed zip dates, so the same figures give the
+same bytes.
 """
 
 from __future__ import annotations
@@ -22,16 +25,19 @@ from xml.sax.saxutils import escape
 import polars as pl
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from lxml import etree
 
-from pipelines.core.columns import FONT, headers, printed_rows, shown_columns
+from pipelines.core.columns import FONT, headers, label_span, numbering_row, printed_rows, shown_columns
 from pipelines.core.periods import month_label, period_start
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+PAGE_CM, MARGIN_CM = (29.7, 21.0), 1.5  # A4 landscape
+TEXT_WIDTH_CM = PAGE_CM[0] - 2 * MARGIN_CM
+ALIGN = {"center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT}
 
 
 def _set_font(document: Document) -> None:
@@ -55,10 +61,26 @@ def _paragraph(document: Document, text: str, bold: bool = False, italic: bool =
 def _cell(
     cell, text: str, bold: bool = False, italic: bool = False, align=WD_ALIGN_PARAGRAPH.RIGHT, size: int = 12
 ) -> None:
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     paragraph = cell.paragraphs[0]
     paragraph.alignment = align
     run = paragraph.add_run(text)
     run.bold, run.italic, run.font.size = bold, italic, Pt(size)
+
+
+def _set_grid(table, widths: list[float]) -> None:
+    """The table's grid carries the cells' widths, at a fixed layout and the grid's total
+    width: LibreOffice lays a table out by its grid (python-docx writes equal columns),
+    Word by the cells; both then draw the same columns."""
+    table.autofit = False
+    for grid_col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
+        grid_col.w = Cm(width)
+    tbl_width = table._tbl.tblPr.find(qn("w:tblW"))
+    if tbl_width is None:
+        tbl_width = table._tbl.tblPr.makeelement(qn("w:tblW"), {})
+        table._tbl.tblPr.append(tbl_width)
+    tbl_width.set(qn("w:type"), "dxa")
+    tbl_width.set(qn("w:w"), str(sum(Cm(width).twips for width in widths)))
 
 
 def _set_widths(row, widths: list[float]) -> None:
@@ -202,23 +224,30 @@ def _splice(document_xml: bytes, rows: dict[str, str]) -> bytes:
 
 
 def build_document(
-    appendix: pl.DataFrame, period: str, texts: dict, created: dt.datetime, copy_rows: bool = True
+    appendix: pl.DataFrame,
+    period: str,
+    texts: dict,
+    created: dt.datetime,
+    copy_rows: bool = True,
+    groups: pl.DataFrame | None = None,
+    show_codes: bool = False,
 ) -> tuple[Document, dict[str, str]]:
     """The appendix as a python-docx Document, and the unit rows kept as XML text by their
     placeholder comment in the table (`_splice` puts them in the saved XML; only
     `appendix_docx_bytes` gives the whole document). `copy_rows=False` builds every row
     through python-docx, with no placeholder (slow: the reference the copies are tested
-    against)."""
+    against). `groups` (`appendix.grouped_by_district`), when given, are the rows printed,
+    each district's subtotal built like the total; `show_codes` prints the units' codes."""
     start = period_start(period)
-    columns = shown_columns(appendix)
+    columns = shown_columns(appendix, show_codes)
+    span = label_span(columns)  # the cells a total's label spans: TT to the name
     document = Document()
     _set_font(document)
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin"):
-        setattr(section, side, Cm(1.5))
-    section.top_margin = section.bottom_margin = Cm(1.5)
+    section.page_width, section.page_height = Cm(PAGE_CM[0]), Cm(PAGE_CM[1])
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(MARGIN_CM))
 
     _paragraph(document, "PHỤ LỤC", bold=True, size=14)
     _paragraph(document, texts.get("title", ""), bold=True)
@@ -226,21 +255,26 @@ def build_document(
     document.add_paragraph()
 
     titles = headers(period, columns)
-    numbering = [c.number for c in columns]
-    widths = [c.width_cm for c in columns]
+    numbering = numbering_row(columns)
+    # The columns' widths, narrowed alike when they are wider than the page (with the note
+    # column): the table never runs off the page.
+    natural = [c.width_cm for c in columns]
+    scale = min(1.0, TEXT_WIDTH_CM / sum(natural))
+    widths = [round(width * scale, 2) for width in natural]
     table = document.add_table(rows=2, cols=len(titles))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _set_grid(table, widths)
     header_rows = list(table.rows)  # taken now: listing a country's 10,000 rows later is slow
     for i, text in enumerate(titles):
         _cell(table.rows[0].cells[i], text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         _cell(table.rows[1].cells[i], numbering[i], italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=11)
     # A unit's row is built once through python-docx (slow per cell), then copied
     # for every other unit with only its texts replaced: the same XML, at any scope size.
-    # The rows python-docx builds (the first unit's and the total) are built while the
-    # table is small (python-docx walks every row to add or merge one); the copies then go
-    # in before the total, in the appendix's order.
-    rows = printed_rows(appendix)
+    # The rows python-docx builds (the first unit's, the total and the districts'
+    # subtotals) are built while the table is small (python-docx walks every row to add or
+    # merge one); the copies then go in between them, in the printed order.
+    rows = printed_rows(appendix if groups is None else groups, columns)
     first_unit = next((i for i, cells in enumerate(rows) if cells[0] != ""), None)
     built = [i for i, cells in enumerate(rows) if cells[0] == "" or i == first_unit or not copy_rows]
     built_rows, template = {}, None
@@ -249,26 +283,22 @@ def build_document(
         is_total = cells[0] == ""
         added = table.add_row()
         row = added.cells
-        for i, text in enumerate(cells[: len(titles)]):
-            align = (
-                WD_ALIGN_PARAGRAPH.CENTER
-                if i == 0
-                else (WD_ALIGN_PARAGRAPH.LEFT if i in (1, 8) else WD_ALIGN_PARAGRAPH.RIGHT)
-            )
-            _cell(row[i], text, bold=is_total, align=WD_ALIGN_PARAGRAPH.CENTER if is_total and i == 1 else align)
+        for i, text in enumerate(cells):
+            align = WD_ALIGN_PARAGRAPH.CENTER if is_total and i == span - 1 else ALIGN[columns[i].align]
+            _cell(row[i], text, bold=is_total, align=align)
         if is_total:
-            merged = row[0].merge(row[1])
+            merged = row[0].merge(row[span - 1])
             # Merging joins both cells' paragraphs; keep the name only, centred.
             for paragraph in merged.paragraphs[1:]:
                 paragraph._element.getparent().remove(paragraph._element)
             merged.paragraphs[0].clear()
-            _cell(merged, cells[1], bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+            _cell(merged, cells[span - 1], bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         _set_widths(added, widths)
         built_rows[index] = added._tr
         if not is_total:
             template = added._tr
     others = [index for index in range(len(rows)) if index not in built_rows]
-    copies = _copies(template, [rows[index][: len(titles)] for index in others])
+    copies = _copies(template, [rows[index] for index in others])
     # Each run of copies goes in at once, before the first row built after it (or at the end).
     runs: dict[int, list] = {}
     for index, copy in zip(others, copies, strict=True):
@@ -292,13 +322,19 @@ def build_document(
 
 
 def appendix_docx_bytes(
-    appendix: pl.DataFrame, period: str, texts: dict, created: dt.datetime, copy_rows: bool = True
+    appendix: pl.DataFrame,
+    period: str,
+    texts: dict,
+    created: dt.datetime,
+    copy_rows: bool = True,
+    groups: pl.DataFrame | None = None,
+    show_codes: bool = False,
 ) -> bytes:
     """The document's bytes; zip entries get a fixed date so equal content gives equal bytes.
     `copy_rows` as for `build_document`: either gives the same bytes (or raises the same
-    error, for a text XML cannot hold)."""
+    error, for a text XML cannot hold); `groups` and `show_codes` as for it too."""
     buffer, out = io.BytesIO(), io.BytesIO()
-    document, rows_xml = build_document(appendix, period, texts, created, copy_rows)
+    document, rows_xml = build_document(appendix, period, texts, created, copy_rows, groups, show_codes)
     document.save(buffer)
     part, spliced = document.part.partname.lstrip("/"), False
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(out, "w") as target:
@@ -314,8 +350,16 @@ def appendix_docx_bytes(
     return out.getvalue()
 
 
-def write_appendix_docx(path: Path, appendix: pl.DataFrame, period: str, texts: dict, created: dt.datetime) -> None:
-    path.write_bytes(appendix_docx_bytes(appendix, period, texts, created))
+def write_appendix_docx(
+    path: Path,
+    appendix: pl.DataFrame,
+    period: str,
+    texts: dict,
+    created: dt.datetime,
+    groups: pl.DataFrame | None = None,
+    show_codes: bool = False,
+) -> None:
+    path.write_bytes(appendix_docx_bytes(appendix, period, texts, created, True, groups, show_codes))
 
 
 def read_docx_table(path: Path) -> list[list[str]]:

@@ -58,6 +58,23 @@ def tick_periods(periods: list[str], positions: dict[str, int], min_gap: float) 
     return shown
 
 
+# The units' lines: eight clearly different colours (Tableau's ten without its red, taken
+# by the target, and its grey, near the scope's line), then the same colours dashed and
+# dash-dotted; each line also has its own marker, so no two of 40 units look alike.
+UNIT_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf")
+UNIT_LINESTYLES = ("-", "--", "-.")
+UNIT_MARKERS = ("o", "s", "^", "D", "v")
+
+
+def unit_style(index: int) -> dict:
+    """The colour, line style and marker of the `index`-th unit's line."""
+    return {
+        "color": UNIT_COLORS[index % len(UNIT_COLORS)],
+        "linestyle": UNIT_LINESTYLES[index // len(UNIT_COLORS) % len(UNIT_LINESTYLES)],
+        "marker": UNIT_MARKERS[index % len(UNIT_MARKERS)],
+    }
+
+
 # A chart stays readable (and quick to draw) up to this many units. A larger scope (a
 # province, the country) gets the scope's line alone and the units lowest in the ranking.
 MAX_UNITS_CHARTED = 25
@@ -89,18 +106,18 @@ def line_chart(
         too_many = len(codes) > MAX_UNITS_CHARTED if units_drawn is None else not units_drawn
         if too_many:
             codes = []
-        colors = plt.get_cmap("tab20").colors
+        latest = []  # (the unit's latest rate, its order, its line): the legend's order
         for i, code in enumerate(codes):
             rows = history.filter(pl.col("unit_code") == code).sort("period")
-            axes.plot(
+            (line,) = axes.plot(
                 [positions[p] for p in rows["period"]],
                 rows["clean_rate_pct"].to_list(),
-                marker="o",
-                markersize=3,
-                linewidth=1.2,
-                color=colors[i % len(colors)],
+                markersize=4,
+                linewidth=1.4,
                 label=rows["unit_name"][-1],
+                **unit_style(i),
             )
+            latest.append((-(rows["clean_rate_pct"][-1] or 0.0), i, line))
         scope = history.filter(pl.col("unit_code").is_null()).sort("period")
         if scope.height:
             axes.plot(
@@ -144,7 +161,16 @@ def line_chart(
             title + (f"\n({scope_name} toàn địa bàn; từng đơn vị: xem biểu đồ xếp hạng)" if too_many else "")
         )
         axes.grid(axis="y", alpha=0.3)
-        axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
+        # The units top to bottom as their lines end, highest first; then the scope, the target.
+        others = [line for line in axes.get_lines() if line not in {entry[2] for entry in latest}]
+        handles = [entry[2] for entry in sorted(latest, key=lambda entry: entry[:2])] + others
+        axes.legend(
+            handles=[h for h in handles if not h.get_label().startswith("_")],
+            loc="center left",
+            bbox_to_anchor=(1.01, 0.5),
+            fontsize=8,
+            frameon=False,
+        )
         figure.tight_layout()
     return figure
 
@@ -166,12 +192,14 @@ def bar_chart(history: pl.DataFrame, period: str, target_pct: float, scope_name:
         positions = range(units.height)
         bars = axes.barh(positions, rates, color=["#2e86c1" if r >= target_pct else "#5dade2" for r in rates])
         axes.set_yticks(positions, units["unit_name"].to_list())
-        axes.bar_label(bars, labels=[format_vn_rate(r) for r in rates], padding=3, fontsize=8)
+        labels = axes.bar_label(bars, labels=[format_vn_rate(r) for r in rates], padding=3, fontsize=8)
+        marks = [target_pct]
         axes.axvline(
             target_pct, color=TARGET_COLOR, linestyle="--", linewidth=1.5, label=f"Mục tiêu {_percent(target_pct)}"
         )
         if scope.height:
             rate = scope["clean_rate_pct"][0]
+            marks.append(rate)
             axes.axvline(
                 rate, color=SCOPE_COLOR, linestyle=":", linewidth=1.5, label=f"{scope_name}: {format_vn_rate(rate)}%"
             )
@@ -184,7 +212,35 @@ def bar_chart(history: pl.DataFrame, period: str, target_pct: float, scope_name:
         axes.set_title(title)
         axes.legend(loc="lower right", fontsize=8)
         figure.tight_layout()
+        _labels_clear_of(labels, marks, axes)
     return figure
+
+
+def _labels_clear_of(labels: list, marks: list[float], axes) -> None:
+    """Move a bar's label off the vertical lines at `marks` (the scope's rate, the
+    target): inside its bar when a line would cross it beside the bar, else just past
+    the lines. Done on the final layout, in the pixels the picture is drawn in."""
+    at = [axes.transData.transform((mark, 0))[0] for mark in marks]
+    left = axes.transData.transform((0, 0))[0]
+
+    def crossed(label) -> bool:
+        box = label.get_window_extent()
+        return box.x0 < left or any(box.x0 - 2 <= x <= box.x1 + 2 for x in at)
+
+    for label in labels:
+        if not crossed(label):
+            continue
+        end = label.xy[0]
+        label.xyann = (-3, 0)  # inside the bar, against its end
+        label.set_horizontalalignment("right")
+        if not crossed(label):
+            continue
+        label.xyann = (3, 0)  # beside the bar, past the line it would cross
+        label.set_horizontalalignment("left")
+        for mark in sorted(m for m in marks if m >= end):
+            label.xy = (mark, label.xy[1])
+            if not crossed(label):
+                break
 
 
 def figure_bytes(figure: Figure, fmt: str) -> bytes:

@@ -218,3 +218,54 @@ def test_rows_built_between_the_copies_and_texts_xml_cannot_hold():
         for copy_rows in (True, False):
             with pytest.raises(ValueError, match="XML compatible"):
                 appendix_docx_bytes(odd, "2024-07", texts, created, copy_rows=copy_rows)
+
+
+@pytest.mark.parametrize("with_notes", [False, True])
+def test_the_table_grid_carries_the_cells_widths(with_notes):
+    """LibreOffice lays a Word table out by its grid (w:tblGrid), Word by its cells: both
+    say the same widths, the columns' (narrowed alike to fit the page with the note
+    column), at a fixed layout; the header cells are centred top to bottom."""
+    import datetime as dt
+
+    import polars as pl
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.shared import Cm
+
+    from pipelines.core.columns import NOTE
+    from pipelines.publish.appendix_docx import TEXT_WIDTH_CM, appendix_docx_bytes
+
+    appendix = pl.DataFrame(
+        {
+            "stt": [1, 2, 3, None],
+            "commune_code": ["1", "2", "3", None],
+            "commune_name": ["Xã Một", "Xã Hai", "Xã Ba", "Tổng cộng"],
+            **{c: [5, 6, None, 11] for c in ("total_children", "updated", "cleaned")},
+            **{c: [0, 0, None, 0] for c in ("not_updated", "not_cleaned")},
+            "clean_rate_pct": [100.0, 100.0, None, 100.0],
+            "note": [None, None, "Chưa báo cáo" if with_notes else None, None],
+        },
+        schema_overrides={"stt": pl.Int32},
+    )
+    data = appendix_docx_bytes(appendix, "2024-07", {"title": "T"}, dt.datetime(2024, 8, 1))
+    table = Document(io.BytesIO(data)).tables[0]
+    grid = [col.w for col in table._tbl.tblGrid.gridCol_lst]
+    columns = [*COLUMNS, NOTE] if with_notes else list(COLUMNS)
+    assert len(grid) == len(columns)
+    natural = [Cm(c.width_cm) for c in columns]
+    if with_notes:  # wider than the page: every column narrowed alike
+        assert sum(c.width_cm for c in columns) > TEXT_WIDTH_CM
+        assert abs(sum(grid) - Cm(TEXT_WIDTH_CM)) < Cm(0.1)
+        assert max(abs(g / n - grid[0] / natural[0]) for g, n in zip(grid, natural, strict=True)) < 0.01
+    else:
+        assert [abs(g - n) < Cm(0.01) for g, n in zip(grid, natural, strict=True)] == [True] * len(grid)
+    for row in table.rows:
+        spans = [(tc.grid_span, tc.width) for tc in row._tr.tc_lst]
+        at = 0
+        for span, width in spans:
+            assert width == sum(grid[at : at + span])
+            at += span
+        assert at == len(grid)
+    assert table._tbl.tblPr.xpath("./w:tblLayout/@w:type") == ["fixed"]
+    assert table._tbl.tblPr.xpath("./w:tblW/@w:w") == [str(sum(g.twips for g in grid))]
+    for row in table.rows[:2]:
+        assert {c.vertical_alignment for c in row.cells} == {WD_CELL_VERTICAL_ALIGNMENT.CENTER}

@@ -12,7 +12,7 @@ from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 
-from pipelines.core.numbers import clean_rate_pct
+from pipelines.core.numbers import clean_rate_pct, format_vn_rate
 from pipelines.publish.charts import FONT, bar_chart, figure_bytes, line_chart, period_charts
 
 NAMES = ["Phước Hưng", "TT Diêu Trì", "Xã Tuy Phước Đông"]
@@ -201,3 +201,73 @@ def test_units_sharing_a_name_get_a_bar_and_a_line_each(history):
     )
     lines = line_chart(twins, "2024-08", 95, "Tổng cộng").axes[0].get_lines()
     assert [line.get_label() for line in lines].count("Xã Tân Lập") == 2
+
+
+def _lab(color) -> tuple[float, float, float]:
+    """CIE L*a*b* of an sRGB colour (D65)."""
+    from matplotlib.colors import to_rgb
+
+    r, g, b = (((v + 0.055) / 1.055) ** 2.4 if v > 0.04045 else v / 12.92 for v in to_rgb(color))
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+
+    def f(t: float) -> float:
+        return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def test_thirteen_trend_lines_are_told_apart():
+    """A district's 13 lines: no pastel colour, no two lines of one style in colours
+    closer than a clear difference (CIE76 ΔE 25), no two lines drawn alike; the legend
+    lists the units as their lines end, highest first."""
+    import colorsys
+    import itertools
+
+    from matplotlib.colors import to_hex, to_rgb
+
+    rows = [
+        {"period": p, "unit_code": f"{i:05d}", "unit_name": f"Xã {i}", "clean_rate_pct": 30.0 + 4 * i + 2 * k}
+        for k, p in enumerate(("2024-05", "2024-06", "2024-07"))
+        for i in range(13)
+    ]
+    rows += [{"period": p, "unit_code": None, "unit_name": "Tổng cộng", "clean_rate_pct": 55.0} for p in ("2024-07",)]
+    figure = line_chart(pl.DataFrame(rows), "2024-07", 100.0, "Tổng cộng")
+    lines = [line for line in figure.axes[0].get_lines() if line.get_label().startswith("Xã")]
+    assert len(lines) == 13
+    looks = [(to_hex(line.get_color()), line.get_linestyle(), line.get_marker()) for line in lines]
+    assert len(set(looks)) == 13
+    for color, _, _ in looks:
+        assert colorsys.rgb_to_hls(*to_rgb(color))[1] <= 0.7, f"{color} is a pastel"
+    for (c1, s1, _), (c2, s2, _) in itertools.combinations(looks, 2):
+        if s1 == s2:
+            distance = sum((a - b) ** 2 for a, b in zip(_lab(c1), _lab(c2), strict=True)) ** 0.5
+            assert distance >= 25, (c1, c2, distance)
+    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert legend[:13] == [f"Xã {i}" for i in range(12, -1, -1)]
+    assert legend[13:] == ["Tổng cộng", "Mục tiêu 100%"]
+
+
+@pytest.mark.parametrize("scope_rate", [62.97, 40.5, 83.0, 1.0])
+def test_no_line_crosses_a_bars_label(scope_rate):
+    """The scope's dotted line and the target's dashed one never run through a bar's
+    figure: a label the line would cross goes inside its bar, or past the line."""
+    rates = [0.6, 40.99, 49.04, 54.81, 59.63, 61.5, 62.5, 66.81, 79.89, 83.48, 97.0, 99.2, 100.0]
+    rows = [
+        {"period": "2024-07", "unit_code": f"{i:05d}", "unit_name": f"Xã {i}", "clean_rate_pct": r}
+        for i, r in enumerate(rates)
+    ]
+    rows.append({"period": "2024-07", "unit_code": None, "unit_name": "Tổng cộng", "clean_rate_pct": scope_rate})
+    figure = bar_chart(pl.DataFrame(rows), "2024-07", 100.0, "Tổng cộng")
+    figure_bytes(figure, "png")  # drawn as published
+    axes = figure.axes[0]
+    marks = [axes.transData.transform((x, 0))[0] for x in (100.0, scope_rate)]
+    left = axes.transData.transform((0, 0))[0]
+    labels = [t for t in axes.texts if t.get_text() and t.get_text()[0].isdigit()]
+    assert sorted(t.get_text() for t in labels) == sorted(format_vn_rate(r) for r in rates)
+    for label, bar in zip(labels, axes.patches, strict=True):
+        box, bar_box = label.get_window_extent(), bar.get_window_extent()
+        for x in marks:
+            assert not box.x0 - 1 <= x <= box.x1 + 1, (label.get_text(), scope_rate)
+        assert box.x0 >= left and bar_box.y0 <= (box.y0 + box.y1) / 2 <= bar_box.y1  # beside its own bar

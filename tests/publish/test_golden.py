@@ -46,9 +46,17 @@ def test_appendix_csv_contract(published_samples):
 
 
 @pytest.mark.e2e
-def test_xlsx_has_the_letters_values_and_formats(published_samples):
+def test_xlsx_prints_the_letters_text_and_keeps_the_numbers_on_a_data_sheet(published_samples):
+    """The appendix sheet holds the letter's text (3.158, 54,81, "-"), which no locale
+    redraws; "Số liệu" holds the same figures as numbers. How they print: see
+    test_as_people_see_it.py."""
+    from pipelines.core.columns import COLUMNS, NUMBER_FORMATS, cell_text
+
     path = published_samples / "published" / "2024-07" / "phu-luc-2024-07.xlsx"
-    sheet = openpyxl.load_workbook(path).active
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Phụ lục", "Biểu đồ 1", "Biểu đồ 2", "Số liệu"]
+    sheet = book.active
+    assert sheet.title == "Phụ lục"
     assert sheet["A1"].value == "PHỤ LỤC"
     assert sheet["A2"].value == "Thống kê dữ liệu trẻ em địa phương trên phần mềm quản lý thông tin trẻ em"
     assert "/7/2024" in sheet["A3"].value
@@ -57,26 +65,40 @@ def test_xlsx_has_the_letters_values_and_formats(published_samples):
     assert headers[7] == "Tỷ lệ trẻ em được làm sạch dữ liệu (%)"
     assert [c.value for c in sheet[6]] == ["(1)", "(2)", "(3)", "(4)", "(5) = (3) - (4)", "(6)", "(7) = (4)-(6)", "(8)"]
     golden = read_csv(GOLDEN / "appendix-2024-07.csv")
+    figures = COLUMNS[2:]
     for offset, expected in enumerate(golden):
         cells = sheet[7 + offset]
         if expected["stt"]:
-            assert cells[0].value == int(expected["stt"])
-            assert cells[1].value == expected["commune_name"]
+            assert [cells[0].value, cells[1].value] == [expected["stt"], expected["commune_name"]]
+            assert not cells[2].font.b
         else:
             assert cells[0].value == "Tổng cộng" and cells[0].font.b
             assert all(c.font.b for c in cells[2:8])
-        for cell, key in zip(
-            cells[2:7], ["total_children", "updated", "not_updated", "cleaned", "not_cleaned"], strict=True
-        ):
-            assert cell.value == int(expected[key]) and isinstance(cell.value, int)
-            assert cell.number_format == '#,##0;-#,##0;"-"'
-        assert f"{cells[7].value:.2f}" == expected["clean_rate_pct"]
-        assert cells[7].number_format == "0.00"
+        printed = [cell_text(c, float(expected[c.key]) if c.kind == "rate" else int(expected[c.key])) for c in figures]
+        assert [c.value for c in cells[2:8]] == printed  # text: 3.158, 54,81, "-"
+        assert all(c.data_type == "s" and c.alignment.horizontal == "right" for c in cells[2:8])
+    assert [c.value for c in sheet[13][2:8]] == ["3.958", "3.304", "654", "3.304", "-", "83,48"]
     assert sheet.max_row == 6 + len(golden)
     assert sheet.page_setup.orientation == "landscape"
-    # One page wide (fitToWidth absent means 1 in OOXML), as many pages tall as needed.
+    # A district's appendix prints on one page (fitToWidth/fitToHeight absent mean 1).
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
-    assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+    assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight in (None, 1)
+    assert sheet.print_title_rows == "$5:$6"
+
+    data = book["Số liệu"]
+    assert [c.value for c in data[1]][:3] == ["TT", "Mã đơn vị", "Tên địa phương"]
+    for offset, expected in enumerate(golden):
+        cells = data[2 + offset]
+        assert cells[0].value == (int(expected["stt"]) if expected["stt"] else None)
+        assert cells[1].value == (expected["commune_code"] or None)
+        assert cells[2].value == expected["commune_name"]
+        for cell, column in zip(cells[3:9], figures, strict=True):
+            assert cell.data_type == "n" and cell.number_format == NUMBER_FORMATS[column.kind]
+            if column.kind == "count":
+                assert cell.value == int(expected[column.key]) and isinstance(cell.value, int)
+            else:
+                assert f"{cell.value:.2f}" == expected[column.key]
+    assert data.max_row == 1 + len(golden)
 
 
 @pytest.mark.e2e

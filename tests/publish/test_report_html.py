@@ -77,3 +77,85 @@ def test_report_shows_completeness_and_rejections_when_present(tmp_path):
     assert "Phước Hưng: Chững lại" in html and 'class="flagged"' in html
     assert "x&lt;y&gt;.xlsx" in html and "NOT_A_NUMBER" in html
     assert dt.date.today().isoformat() not in html
+
+
+def _appendix(reported: int):
+    import polars as pl
+
+    from pipelines.core.scope import configured_scope
+    from pipelines.publish.appendix import build_appendix
+
+    units = configured_scope().units_in("2024-07")
+    codes = units.sort("appendix_order")["unit_code"].to_list()[:reported]
+    snapshot = pl.DataFrame(
+        {
+            "unit_code": codes,
+            "total_children": [1000] * reported,
+            "updated": [900] * reported,
+            "cleaned": [0] * reported,
+        }
+    )
+    return build_appendix(snapshot, units)
+
+
+@pytest.mark.parametrize("reported", [13, 12])
+def test_appendix_table_and_markdown_show_the_note_column_only_when_a_unit_has_a_note(reported):
+    from pipelines.core.columns import COLUMNS, headers, numbering_row
+    from pipelines.publish.appendix_md import appendix_markdown
+    from pipelines.publish.report_html import appendix_table
+
+    appendix = _appendix(reported)
+    html = appendix_table(appendix, "2024-07")
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", html)
+    head, numbering = (re.findall(r"<th>(.*?)</th>", row) for row in rows[:2])
+    with_note = reported < 13
+    assert head == headers("2024-07") + (["Ghi chú"] if with_note else [])
+    assert numbering == numbering_row() + ([""] if with_note else [])
+    first = re.findall(r"<td[^>]*>(.*?)</td>", rows[2])
+    assert first == ["1", "Phước Hưng", "1.000", "900", "100", "-", "900", "0,00"] + ([""] if with_note else [])
+    assert '<td class="num">1.000</td>' in rows[2] and '<td class="center">1</td>' in rows[2]
+    assert rows[-1].startswith('<td colspan="2" class="center">Tổng cộng</td>')
+    assert ("Chưa báo cáo" in html) == with_note
+    markdown = appendix_markdown(appendix, "2024-07", "T").splitlines()
+    assert markdown[2] == "| " + " | ".join(c.short for c in COLUMNS) + (" | Ghi chú |" if with_note else " |")
+    assert markdown[3] == "|:---:|---|---:|---:|---:|---:|---:|---:|" + ("---|" if with_note else "")
+    assert markdown[4] == "| 1 | Phước Hưng | 1.000 | 900 | 100 | - | 900 | 0,00 |" + ("  |" if with_note else "")
+    if with_note:
+        assert markdown[-2] == "| 13 | TT Diêu Trì |  |  |  |  |  |  | Chưa báo cáo |"
+
+
+def test_dates_read_as_the_letter_writes_them_and_counts_are_right_aligned():
+    import datetime as dt
+
+    import polars as pl
+
+    from pipelines.publish.report_html import completeness_table, date_text
+
+    assert date_text(dt.date(2024, 9, 30)) == "30/9/2024" == date_text("2024-09-30")
+    assert date_text("2024-08-10 09:00:00") == "10/8/2024 09:00" == date_text(dt.datetime(2024, 8, 10, 9, 0, 59))
+    assert date_text(None) == "" and date_text(3) == "3" and date_text("Đúng hạn") == "Đúng hạn"
+    table = completeness_table(
+        pl.DataFrame(
+            {
+                "stt": [1],
+                "unit_name": ["Phước Hưng"],
+                "status_vi": ["Trễ hạn"],
+                "deadline": [dt.date(2024, 9, 30)],
+                "first_received_local": ["2024-10-02 08:05:00"],
+                "last_received_local": ["2024-10-03 17:30:00"],
+                "versions": [2],
+                "days_late": [2],
+            }
+        )
+    )
+    cells = re.findall(r"<td[^>]*>.*?</td>", table)
+    assert cells == [
+        '<td class="center">1</td>',
+        "<td>Phước Hưng</td>",
+        "<td>Trễ hạn</td>",
+        "<td>30/9/2024</td>",
+        "<td>2/10/2024 08:05</td>",
+        "<td>3/10/2024 17:30</td>",
+        '<td class="num">2</td>',
+        '<td class="num">2</td>',
+    ]
