@@ -8,6 +8,10 @@ the same Polars functions the assets call (submission history, snapshot, clean-r
 history as of every period, appendix of every period) and inserted in bulk. The history
 files themselves are not written: their archive paths point at files that do not exist,
 which no incremental run reads. The timed runs then go through the Dagster assets.
+
+Each period is loaded in the units valid in it. Given the scope's crosswalk (the national
+mode), a period's clean-rate history is computed as the asset computes it, through the
+crosswalk (`clean_rate_history_as_of`); the synthetic country has none.
 """
 
 from __future__ import annotations
@@ -22,7 +26,12 @@ from pipelines.core.units import units_valid_in
 from pipelines.ingest.submissions import PARSER_VERSION
 from pipelines.publish.appendix import build_appendix
 from pipelines.warehouse import db
-from pipelines.warehouse.history import clean_rate_history, commune_snapshot, submission_history
+from pipelines.warehouse.history import (
+    clean_rate_history,
+    clean_rate_history_as_of,
+    commune_snapshot,
+    submission_history,
+)
 
 
 def _received(figures: pl.DataFrame, seed: int) -> pl.DataFrame:
@@ -44,8 +53,16 @@ def _received(figures: pl.DataFrame, seed: int) -> pl.DataFrame:
     )
 
 
-def load_history(data_dir: Path, units: pl.DataFrame, figures: pl.DataFrame, seed: int, progress=None) -> int:
-    """Insert every period of `figures` as history into data_dir/warehouse.duckdb; rows loaded."""
+def load_history(
+    data_dir: Path,
+    units: pl.DataFrame,
+    figures: pl.DataFrame,
+    seed: int,
+    progress=None,
+    crosswalk: pl.DataFrame | None = None,
+) -> int:
+    """Insert every period of `figures` as history into data_dir/warehouse.duckdb; rows loaded.
+    `units`: every version of the scope's units; `crosswalk`: the scope's, if it has one."""
     files = _received(figures, seed)
     periods = sorted(files["period"].unique().to_list())
     with db.connect(data_dir / "warehouse.duckdb") as con:
@@ -133,7 +150,13 @@ def load_history(data_dir: Path, units: pl.DataFrame, figures: pl.DataFrame, see
         for period in periods:
             valid = units_valid_in(units, period)
             own = snapshot.filter(pl.col("period") == period).select("period", "unit_code", *counts)
-            db.insert(con, "marts.clean_rate_history", clean_rate_history(own, valid, period))
+            if crosswalk is None:
+                rates = clean_rate_history(own, valid, period)
+            else:
+                rates = clean_rate_history_as_of(own, units, crosswalk, period).select(
+                    pl.lit(period).alias("as_of_period"), pl.all()
+                )
+            db.insert(con, "marts.clean_rate_history", rates)
             appendix = build_appendix(snapshot.filter(pl.col("period") == period), valid)
             db.insert(con, "marts.district_appendix", appendix.with_columns(pl.lit(period).alias("period")))
             if progress is not None:

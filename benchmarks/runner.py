@@ -5,7 +5,10 @@ Layout under the bench directory (data/bench/ by default, git-ignored):
     cache/s<seed>-n<N>-<last>/files/<last>/          the last period's submissions
     cache/s<seed>-n<N>-<last>/history-p<P>/          a warehouse holding P-1 periods (loaded
                                                      afresh when sql/schema or sql/views change)
-    runs/<scenario>/                                 a copy of that warehouse + an inbox
+    cache/national-s<seed>-<last>-r<digest>/         the same for the national mode (no units
+                                                     file: the real reference, by its digest)
+    runs/<scenario>/                                 a copy of that warehouse + an inbox (+ the
+                                                     config.toml of scope VN, national mode)
 
 Every timed run is `pipelines.cli.run_period`, the function `python -m pipelines run`
 calls: the `publish_period` job's assets and checks, in this process, on a fresh copy of
@@ -33,8 +36,8 @@ import polars as pl
 import psutil
 from tqdm import tqdm
 
-from benchmarks import baseline, synthetic
-from pipelines.core.settings import UNITS_FILE_ENV
+from benchmarks import baseline, national, synthetic
+from pipelines.core.settings import DATA_DIR_ENV, UNITS_FILE_ENV
 from pipelines.scale import MIN_PARALLEL_FILES, WORKERS_ENV
 from pipelines.warehouse.db import warehouse_sql_digest
 
@@ -72,10 +75,19 @@ class Setup:
     rebuild_periods: int = 0
     last: str = field(default_factory=last_full_period)
     figures: pl.DataFrame | None = None
+    # The real country (benchmarks.national) instead of `communes` synthetic units.
+    national: bool = False
 
     @property
     def cache(self) -> Path:
+        if self.national:
+            return self.bench_dir / "cache" / f"national-s{self.seed}-{self.last}-r{national.reference_digest()}"
         return self.bench_dir / "cache" / f"s{self.seed}-n{self.communes}-{self.last}"
+
+    @property
+    def scope_dir(self) -> Path:
+        """The national mode's configuration in force: a data directory's config.toml for VN."""
+        return self.bench_dir / "runs" / "scope-VN"
 
     @property
     def units_file(self) -> Path:
@@ -126,8 +138,21 @@ class PeakRss:
         self.peak = max(self.peak, self.sample())
 
 
+def figures_of(setup: Setup) -> pl.DataFrame:
+    """Every period's figures (the timed one's included), of the synthetic or the real country."""
+    if setup.national:
+        return national.national_figures(national.national_scope(), setup.all_periods(), setup.seed)
+    units = synthetic.synthetic_units(setup.communes, setup.seed).drop("province_code")
+    return synthetic.synthetic_figures(units, setup.all_periods(), setup.seed)
+
+
 def generate(setup: Setup, progress: tqdm) -> pl.DataFrame:
     """Units, figures and the last period's files (files and units cached by seed)."""
+    if setup.national:
+        setup.communes = national.national_scope().units_in(setup.last).height
+        figures = figures_of(setup)
+        period_files(setup, figures, setup.last, progress)
+        return figures
     units = synthetic.synthetic_units(setup.communes, setup.seed)
     figures = synthetic.synthetic_figures(units, setup.all_periods(), setup.seed)
     if not setup.units_file.exists():
@@ -144,9 +169,10 @@ def period_files(setup: Setup, figures: pl.DataFrame, period: str, progress: tqd
     if not done.exists():
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        progress.reset(total=setup.communes)
+        submissions = (national if setup.national else synthetic).period_submissions(figures, period, setup.seed)
+        progress.reset(total=figures.filter(pl.col("period") == period).height)
         progress.set_description(f"generating files for {period}")
-        for sub in synthetic.period_submissions(figures, period, setup.seed):
+        for sub in submissions:
             (folder / sub.name).write_bytes(sub.data)
             progress.update(1)
         done.touch()
@@ -157,13 +183,17 @@ def _build_history(setup: Setup) -> None:
     """In a child process, so its memory does not count against the timed runs."""
     from benchmarks.preload import load_history
 
-    os.environ[UNITS_FILE_ENV] = str(setup.units_file)
-    units = synthetic.synthetic_units(setup.communes, setup.seed).drop("province_code")
-    figures = synthetic.synthetic_figures(units, setup.all_periods(), setup.seed)
-    history = figures.filter(pl.col("period") < setup.last)
+    history = figures_of(setup).filter(pl.col("period") < setup.last)
     shutil.rmtree(setup.history, ignore_errors=True)
     setup.history.mkdir(parents=True)
-    load_history(setup.history, units, history, setup.seed)
+    if setup.national:
+        # Each period in the units valid in it, its clean-rate history through the crosswalk.
+        scope = national.national_scope()
+        load_history(setup.history, scope.units, history, setup.seed, crosswalk=scope.crosswalk)
+    else:
+        os.environ[UNITS_FILE_ENV] = str(setup.units_file)
+        units = synthetic.synthetic_units(setup.communes, setup.seed).drop("province_code")
+        load_history(setup.history, units, history, setup.seed)
     (setup.history / "complete").write_text(warehouse_sql_digest(), encoding="utf-8")
 
 
@@ -195,6 +225,8 @@ def prepare_run(setup: Setup, name: str, files: list[Path]) -> Path:
     inbox = run_dir / "inbox" / setup.last
     inbox.mkdir(parents=True)
     shutil.copy2(setup.history / "warehouse.duckdb", run_dir / "warehouse.duckdb")
+    if setup.national:
+        configure(run_dir)  # its own config.toml, as the one in force: a VN data directory
     for path in files:
         try:
             os.link(path, inbox / path.name)
@@ -206,6 +238,16 @@ def prepare_run(setup: Setup, name: str, files: list[Path]) -> Path:
     # after the same number were deleted).
     os.sync()
     return run_dir
+
+
+def configure(data_dir: Path) -> None:
+    """The data directory's own config.toml for scope VN, as `python -m pipelines run
+    --data-dir DIR --scope VN` writes it at a first run."""
+    from pipelines.core.scope import configure_data_dir
+
+    refusal = configure_data_dir(data_dir, national.SCOPE_CODE)
+    if refusal:
+        raise RuntimeError(refusal)
 
 
 def cpu_seconds() -> float:
@@ -279,11 +321,22 @@ def run_benchmark(
     bench_dir: Path = BENCH_DIR,
     quiet: bool = False,
     rebuild_periods: int = 0,
+    national_mode: bool = False,
+    period: str | None = None,
 ) -> dict:
+    """The benchmark of `communes` synthetic units, or (`national_mode`) of the real country
+    (`communes` is then not used); `period`: the timed one (default: the last full month,
+    national.DEFAULT_PERIOD in the national mode)."""
     if periods < 2:
         raise ValueError("--periods must be at least 2 (history plus the timed period)")
-    setup = Setup(communes, periods, seed, bench_dir.resolve(), min(rebuild_periods, periods))
-    with synthetic_reference(setup.units_file):
+    last = period or (national.DEFAULT_PERIOD if national_mode else last_full_period())
+    if national_mode and national.check_period(last):
+        raise ValueError(national.check_period(last))
+    setup = Setup(
+        communes, periods, seed, bench_dir.resolve(), min(rebuild_periods, periods), last=last, national=national_mode
+    )
+    reference = national_reference(setup.scope_dir) if national_mode else synthetic_reference(setup.units_file)
+    with reference:
         return _run(setup, quiet)
 
 
@@ -302,6 +355,37 @@ def synthetic_reference(units_file: Path) -> Iterator[None]:
             os.environ.pop(UNITS_FILE_ENV, None)
         else:
             os.environ[UNITS_FILE_ENV] = previous
+        configured_scope.cache_clear()
+
+
+@contextmanager
+def national_reference(scope_dir: Path) -> Iterator[None]:
+    """The assets read the real national reference (no units file) with the configuration
+    of a data directory set up for scope VN (`scope_dir`, made as `python -m pipelines run
+    --scope VN` makes a data directory's, named by TRE_EM_DATA_DIR as the CLI names it);
+    as they were afterwards.
+
+    One configuration for every run, as one process has: each run's own data directory
+    (which gets the same config.toml) would load the scope anew in each timed run, and
+    its per-scope caches (the units' matching keys: about 0.4 s), which a process pays
+    once, in its first run (here the warm-up)."""
+    from pipelines.core.scope import configured_scope
+
+    saved = {name: os.environ.pop(name, None) for name in (UNITS_FILE_ENV, DATA_DIR_ENV)}
+    (scope_dir / "config.toml").unlink(missing_ok=True)  # made afresh from today's data/config.toml
+    configure(scope_dir)
+    os.environ[DATA_DIR_ENV] = str(scope_dir)
+    configured_scope.cache_clear()
+    try:
+        if configured_scope().code != national.SCOPE_CODE:
+            raise RuntimeError(f"{scope_dir / 'config.toml'} names scope {configured_scope().code}, not VN")
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         configured_scope.cache_clear()
 
 
@@ -385,8 +469,9 @@ def report(setup: Setup, results: dict, cold_start: float) -> dict:
     # province size.
     file_steps = [sum(run["stages"].get(step, 0.0) for step in FILE_STEPS) for run in (full, fifth)]
     file_steps_per_file_ms = (file_steps[0] - file_steps[1]) / max(files - fifth["files"], 1) * 1000
-    return {
+    figures = {
         "communes": setup.communes,
+        "scope": national.SCOPE_CODE if setup.national else "synthetic",
         "periods": setup.periods,
         "period": setup.last,
         "seed": setup.seed,
@@ -422,7 +507,24 @@ def report(setup: Setup, results: dict, cold_start: float) -> dict:
         "seconds_cold_start": round(cold_start, 3),
         "seconds_first_run": round(results["warm_up"]["seconds"], 4),
         "baseline": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in bare.items()},
-    } | rebuild_keys(results.get("rebuild"))
+    }
+    return figures | national_keys(setup) | rebuild_keys(results.get("rebuild"))
+
+
+def national_keys(setup: Setup) -> dict:
+    """The national run's reference: the units of its first history period and of the
+    timed one, how many history periods lie before the reorganisation, the crosswalk."""
+    if not setup.national:
+        return {}
+    scope = national.national_scope()
+    history = setup.all_periods()[:-1]
+    return {
+        "reorganised": national.REORGANISED,
+        "periods_before_reorganisation": sum(p < national.REORGANISED for p in history),
+        "units_first_period": scope.units_in(history[0]).height,
+        "units_period": scope.units_in(setup.last).height,
+        "crosswalk_pairs": scope.crosswalk.height,
+    }
 
 
 def rebuild_keys(rebuilt: dict | None) -> dict:
@@ -442,8 +544,9 @@ def rebuild_keys(rebuilt: dict | None) -> dict:
 
 def table(result: dict) -> str:
     """The figures as a readable table."""
+    country = "national (VN, real units and crosswalk): " if result.get("scope") == national.SCOPE_CODE else ""
     lines = [
-        f"Benchmark: {result['communes']} communes × {result['periods']} periods "
+        f"Benchmark: {country}{result['communes']} communes × {result['periods']} periods "
         f"(history {result['history_rows']} rows), period {result['period']}, seed {result['seed']}",
         "",
         f"{'':34}{'seconds':>10}{'ms/file':>10}{'cpu s':>10}",

@@ -45,6 +45,9 @@ SHAPES = {
 }
 MALFORMED_KINDS = ("rule_broken", "not_a_number", "unknown_unit", "empty", "not_a_workbook")
 KINDS = (("xã", 0.85, "Xã"), ("phường", 0.10, "Phường"), ("thị trấn", 0.05, "TT"))
+CODE_HEADER = "Mã xã"
+# A code no unit has (a malformed file's unknown unit, when files carry codes).
+UNKNOWN_CODE = "99999"
 
 
 def syllables() -> list[str]:
@@ -140,13 +143,15 @@ def _spelling(name: str, kind: str, r: float) -> str:
     return unicodedata.normalize("NFD", f"{prefix}. {name}")
 
 
-def _header(period: str) -> list[str]:
-    """A commune's submission header: the appendix's TT, name, (3), (4) and (6) columns."""
+def _header(period: str, code: bool = False) -> list[str]:
+    """A commune's submission header: the appendix's TT, name, (3), (4) and (6) columns,
+    with a "Mã xã" column after TT when `code` (as across the country, where names repeat)."""
     headers = column_headers(period)
-    return [headers[i] for i in (0, 1, 2, 3, 5)]
+    cells = [headers[i] for i in (0, 1, 2, 3, 5)]
+    return cells[:1] + [CODE_HEADER] + cells[1:] if code else cells
 
 
-def _xlsx(period: str, row: list, title: bool, as_text: bool) -> bytes:
+def _xlsx(period: str, row: list, title: bool, as_text: bool, code: bool = False) -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     workbook.set_properties({"created": dt.datetime(2024, 7, 31, 8, 0, 0)})
@@ -155,7 +160,7 @@ def _xlsx(period: str, row: list, title: bool, as_text: bool) -> bytes:
     if title:
         sheet.write(0, 0, f"BÁO CÁO SỐ LIỆU TRẺ EM THÁNG {month_label(period)}")
         first = 2
-    sheet.write_row(first, 0, _header(period))
+    sheet.write_row(first, 0, _header(period, code))
     values = [_vn(v) if as_text and isinstance(v, int) and i > 1 else v for i, v in enumerate(row)]
     sheet.write_row(first + 1, 0, values)
     workbook.close()
@@ -166,37 +171,47 @@ def _quoted(cell: str, delimiter: str) -> str:
     return f'"{cell}"' if delimiter in cell else cell
 
 
-def _delimited(period: str, row: list, delimiter: str, vn_numbers: bool) -> str:
+def _delimited(period: str, row: list, delimiter: str, vn_numbers: bool, code: bool = False) -> str:
     cells = [_vn(v) if vn_numbers and isinstance(v, int) and i > 1 else str(v) for i, v in enumerate(row)]
-    lines = [delimiter.join(_quoted(c, delimiter) for c in cells_) for cells_ in (_header(period), cells)]
+    lines = [delimiter.join(_quoted(c, delimiter) for c in cells_) for cells_ in (_header(period, code), cells)]
     return "\r\n".join(lines) + "\r\n"
 
 
-def submission(figures: dict, period: str, shape: str, rng: np.random.Generator) -> Submission:
-    """One commune's file for one period in the given shape."""
-    name = _spelling(figures["unit_name"], figures["kind"], rng.random())
+def submission(
+    figures: dict, period: str, shape: str, rng: np.random.Generator, code: bool = False, as_named: bool = False
+) -> Submission:
+    """One commune's file for one period in the given shape.
+
+    `code`: the file carries the unit's code in a "Mã xã" column after TT; `as_named`: the
+    name as the reference has it (else as an officer writes it, see `_spelling`)."""
+    name = figures["unit_name"] if as_named else _spelling(figures["unit_name"], figures["kind"], rng.random())
     row: list = [1, name, figures["total_children"], figures["updated"], figures["cleaned"]]
+    if code:
+        row.insert(1, figures["unit_code"])
+    at = 1 if code else 0  # where the name column is, less one
     stem = f"{figures['unit_code']} {fold(figures['unit_name']).replace(' ', '-')}"
     if shape == "malformed":
         kind = MALFORMED_KINDS[rng.integers(len(MALFORMED_KINDS))]
         if kind == "rule_broken":
-            row[4] = row[3] + 1 + int(rng.integers(50))
+            row[at + 4] = row[at + 3] + 1 + int(rng.integers(50))
         elif kind == "not_a_number":
-            row[2] = "khoảng " + _vn(row[2])
+            row[at + 2] = "khoảng " + _vn(row[at + 2])
         elif kind == "unknown_unit":
-            row[1] = f"{name} {rng.integers(1000, 9999)}"
+            row[at + 1] = f"{name} {rng.integers(1000, 9999)}"
+            if code:
+                row[1] = UNKNOWN_CODE
         elif kind == "empty":
             return Submission(f"{stem}.csv", f"malformed_{kind}", b"")
         else:
             return Submission(f"{stem}.xlsx", f"malformed_{kind}", rng.bytes(2048))
-        return Submission(f"{stem}.xlsx", f"malformed_{kind}", _xlsx(period, row, False, False))
+        return Submission(f"{stem}.xlsx", f"malformed_{kind}", _xlsx(period, row, False, False, code))
     if shape == "xlsx":
-        return Submission(f"{stem}.xlsx", shape, _xlsx(period, row, rng.random() < 0.3, rng.random() < 0.1))
+        return Submission(f"{stem}.xlsx", shape, _xlsx(period, row, rng.random() < 0.3, rng.random() < 0.1, code))
     if shape == "csv_utf8_bom":
-        return Submission(f"{stem}.csv", shape, _delimited(period, row, ",", False).encode("utf-8-sig"))
+        return Submission(f"{stem}.csv", shape, _delimited(period, row, ",", False, code).encode("utf-8-sig"))
     if shape == "csv_semicolon_vn":
-        return Submission(f"{stem}.csv", shape, _delimited(period, row, ";", True).encode("utf-8"))
-    return Submission(f"{stem}.txt", shape, _delimited(period, row, "\t", True).encode("utf-16"))
+        return Submission(f"{stem}.csv", shape, _delimited(period, row, ";", True, code).encode("utf-8"))
+    return Submission(f"{stem}.txt", shape, _delimited(period, row, "\t", True, code).encode("utf-16"))
 
 
 def period_submissions(figures: pl.DataFrame, period: str, seed: int):

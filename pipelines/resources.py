@@ -9,10 +9,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.core.settings import DEFAULT_DATA_DIR, DataDir
+from pipelines.core.settings import DATA_DIR_ENV, DEFAULT_DATA_DIR, DataDir
 from pipelines.warehouse import db
 
-DATA_DIR_ENV = "TRE_EM_DATA_DIR"
 # How long a step waits for another process (a run started by hand beside the daemon's)
 # to release the warehouse before it fails (and the job's RetryPolicy takes over).
 LOCK_WAIT_SECONDS = 120.0

@@ -8,6 +8,8 @@ from pathlib import Path
 import dagster as dg
 import xlsxwriter
 
+from pipelines.core.periods import is_period
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "data" / "samples"
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -24,7 +26,7 @@ def copy_samples(data_dir: Path, periods: list[str] | None = None) -> Path:
     """A data dir whose inbox holds copies of the bundled sample periods."""
     inbox = data_dir / "inbox"
     for folder in sorted(SAMPLES.iterdir()):
-        if folder.is_dir() and (periods is None or folder.name in periods):
+        if folder.is_dir() and is_period(folder.name) and (periods is None or folder.name in periods):
             shutil.copytree(folder, inbox / folder.name)
     return data_dir
 

@@ -18,7 +18,7 @@ from typing import TypeVar
 import polars as pl
 
 from pipelines.core.periods import month_label, period_start
-from pipelines.core.units import kind_agrees, unit_key, unit_versions
+from pipelines.core.units import kind_agrees, read_reference, unit_key, unit_versions
 
 CROSSWALK_SCHEMA = {
     "from_code": pl.String,
@@ -28,6 +28,10 @@ CROSSWALK_SCHEMA = {
     "effective_date": pl.Date,
     "resolution": pl.String,
 }
+# The national reference's too: whether the old unit's people moved whole into the new
+# one, so its figures may be summed into it (moved "whole", "area_all_population",
+# "unchanged" or "renamed", and no unknown share in the new unit).
+REFERENCE_CROSSWALK_SCHEMA = CROSSWALK_SCHEMA | {"comparable": pl.Boolean}
 COUNTS = ["total_children", "updated", "cleaned"]
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
@@ -35,8 +39,8 @@ Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 def load_crosswalk(path: Path | None) -> pl.DataFrame:
     """The crosswalk file, or an empty crosswalk when the scope has none."""
     if path is None or not Path(path).exists():
-        return pl.DataFrame(schema=CROSSWALK_SCHEMA)
-    return pl.read_csv(path, schema=CROSSWALK_SCHEMA, encoding="utf8")
+        return pl.DataFrame(schema=REFERENCE_CROSSWALK_SCHEMA)
+    return read_reference(path, REFERENCE_CROSSWALK_SCHEMA, {"comparable": True})
 
 
 def period_day(column: str = "period") -> pl.Expr:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
@@ -14,10 +15,22 @@ REFERENCE_DIR = DEFAULT_DATA_DIR / "reference"
 CONFIG_FILE = DEFAULT_DATA_DIR / "config.toml"
 # A run may use another units file (the benchmark's synthetic country): an absolute path.
 UNITS_FILE_ENV = "TRE_EM_UNITS_FILE"
+# The data directory of this process (the CLI sets it from --data-dir; a Dagster deployment
+# sets it in its environment); data/ when unset.
+DATA_DIR_ENV = "TRE_EM_DATA_DIR"
 
 
-def load_config(path: Path = CONFIG_FILE) -> dict:
-    with open(path, "rb") as f:
+def config_file() -> Path:
+    """The configuration in force: the data directory's own config.toml, which it keeps
+    from its first run (its scope above all), else the default data/config.toml."""
+    data_dir = os.environ.get(DATA_DIR_ENV)
+    if data_dir and (Path(data_dir) / "config.toml").exists():
+        return Path(data_dir) / "config.toml"
+    return CONFIG_FILE
+
+
+def load_config(path: Path | None = None) -> dict:
+    with open(path or config_file(), "rb") as f:
         return tomllib.load(f)
 
 
@@ -61,7 +74,7 @@ class Programme:
     config: dict
 
     @classmethod
-    def load(cls, path: Path = CONFIG_FILE) -> Programme:
+    def load(cls, path: Path | None = None) -> Programme:
         return cls(load_config(path))
 
     @property
@@ -70,7 +83,7 @@ class Programme:
 
     @property
     def first_period(self) -> str:
-        return self.config.get("periods", {}).get("first", "2019-01")
+        return self.config.get("periods", {}).get("first", "2024-04")
 
     @property
     def deadlines(self) -> dict[str, str]:

@@ -26,11 +26,31 @@ UNIT_SCHEMA = {
     "valid_to": pl.Date,
     "aliases": pl.String,
 }
+# The national reference's too: a unit's level and where it lies; whether it reports.
+REFERENCE_UNIT_SCHEMA = UNIT_SCHEMA | {
+    "level": pl.String,
+    "province_code": pl.String,
+    "district_code": pl.String,
+    "reporting": pl.Boolean,
+}
 _PREFIXES = ("thi tran ", "tt ", "xa ", "phuong ")
 
 
+def read_reference(path: Path, schema: dict, defaults: dict[str, object]) -> pl.DataFrame:
+    """A reference CSV in `schema`'s columns and types; a column the file lacks takes its
+    default (`defaults`, else null), so an older or smaller file still loads."""
+    present = pl.read_csv(path, n_rows=0, encoding="utf8").columns
+    frame = pl.read_csv(path, schema_overrides={k: v for k, v in schema.items() if k in present}, encoding="utf8")
+    return frame.select(
+        pl.col(name) if name in present else pl.lit(defaults.get(name), dtype).alias(name)
+        for name, dtype in schema.items()
+    )
+
+
 def load_units(path: Path) -> pl.DataFrame:
-    return pl.read_csv(path, schema=UNIT_SCHEMA, encoding="utf8")
+    """A units file: the national reference, or one with only the first eight columns
+    (the benchmark's synthetic country: every unit a reporting commune)."""
+    return read_reference(path, REFERENCE_UNIT_SCHEMA, {"level": "commune", "reporting": True})
 
 
 # Per reference frame (by identity, the frame itself kept so its id is never reused):
@@ -121,9 +141,23 @@ def unit_versions(units: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return _cached(units, "versions", build)
 
 
-def key_index(units: pl.DataFrame) -> dict[str, str]:
-    """key → unit_code over every accepted spelling of `units`."""
-    return _cached(units, "keys", lambda: {key: code for code, key in name_keys(units).iter_rows()})
+def key_codes(units: pl.DataFrame) -> dict[str, list[str]]:
+    """key → every unit_code with that spelling among `units` (several where names repeat:
+    a province has three Ngô Mây)."""
+
+    def build() -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for code, key in name_keys(units).sort("unit_code").iter_rows():
+            index.setdefault(key, []).append(code)
+        return index
+
+    return _cached(units, "keys", build)
+
+
+def candidates(name: str, units: pl.DataFrame) -> list[str]:
+    """The unit_codes `name` may mean among `units`: its spelling, and the kind it states."""
+    kinds = code_kinds(units)
+    return [code for code in key_codes(units).get(unit_key(name), []) if kind_agrees(name, kinds.get(code))]
 
 
 def key_names(units: pl.DataFrame) -> dict[str, str]:
@@ -137,15 +171,14 @@ def code_kinds(units: pl.DataFrame) -> dict[str, str]:
 
 
 def code_mapping(names: list[str], units: pl.DataFrame) -> dict[str, str | None]:
-    """name → the unit_code it means among `units` (None when none), for distinct `names`.
+    """name → the unit_code it means among `units` (None when none, or several), for distinct `names`.
 
     A name stating a kind ("Xã", "TT", "Thị trấn") matches only a unit of that kind.
     """
-    by_key, kinds = key_index(units), code_kinds(units)
     mapping = {}
     for name in names:
-        code = by_key.get(unit_key(name))
-        mapping[name] = code if code is not None and kind_agrees(name, kinds.get(code)) else None
+        found = candidates(name, units)
+        mapping[name] = found[0] if len(found) == 1 else None  # several: told apart by code or district
     return mapping
 
 

@@ -19,6 +19,7 @@ thousands of one-row files cost little more than reading them:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -31,8 +32,8 @@ from pipelines.core.columns import LABELS
 from pipelines.core.crosswalk import unit_not_in_period
 from pipelines.core.period_text import label, periods_in, resolve_period
 from pipelines.core.scope import configured_scope
-from pipelines.core.text import quote_short
-from pipelines.core.units import code_mapping, key_names, suggest_units, unit_key, units_valid_in
+from pipelines.core.text import fold, quote_short
+from pipelines.core.units import candidates, code_mapping, key_names, suggest_units, unit_key, units_valid_in
 from pipelines.ingest.file_guards import check_size
 from pipelines.ingest.headers import SCAN_ROWS, find_header
 from pipelines.ingest.readers import RawSheet, UnreadableFile, read_table
@@ -44,8 +45,28 @@ PARSER_VERSION = 2
 
 COUNT_FIELDS = ("total_children", "updated", "cleaned")
 DERIVED_FIELDS = ("not_updated", "not_cleaned", "clean_rate_pct")
-TABLE_FIELDS = ("stt", "unit_code", "unit_name", *COUNT_FIELDS, *DERIVED_FIELDS)
-TOTAL_ROW_KEYS = ["tong cong", "tong", "cong", "tong so", "toan huyen", "tong cong toan huyen"]
+TABLE_FIELDS = ("stt", "unit_code", "unit_name", "district", *COUNT_FIELDS, *DERIVED_FIELDS)
+TOTAL_ROW_KEYS = [
+    "tong cong",
+    "tong",
+    "cong",
+    "tong so",
+    "toan huyen",
+    "tong cong toan huyen",
+    "toan tinh",
+    "tong cong toan tinh",
+    "toan xa",
+    "tong cong toan xa",
+]
+# A district's row in a compiled table: its subtotal ("Cộng huyện An Lão") or its heading
+# ("Huyện An Lão", "I. Thị xã An Nhơn"), folded as unit_key folds names.
+DISTRICT_ROW = r"^(?:[ivx]+ |\d+ )?(?:cong |tong cong |tong )?(huyen|thi xa|thanh pho|quan) (.+)$"
+# The lines under a table that carry no figures of a unit: who made it, who signs, where
+# and when, notes.
+FOOTER = (
+    r"nguoi lap|lap bieu|chu tich|ky,? ghi ro|ky ten|ho ten|thu truong|xac nhan|noi nhan|ghi chu|truong phong"
+    r"|tm ubnd|t/m|ngay .*thang|can bo|ke toan|giam doc|dong dau"
+)
 VALUES = [f"{f}_value" for f in COUNT_FIELDS]
 
 ROW_SCHEMA = {
@@ -64,6 +85,7 @@ _TABLE_SCHEMA = {
     "file": pl.Int64,
     "sheet": pl.Int64,
     "units_key": pl.String,
+    "title": pl.String,
     "row_number": pl.Int64,
     **{f: pl.String for f in TABLE_FIELDS},
 }
@@ -103,6 +125,7 @@ class SheetTable:
     row_numbers: list[int]
     columns: list[list[str | None]]
     missing: list[str] = field(default_factory=list)
+    title: str = ""  # the rows above the header, folded: "uy ban nhan dan huyen an lao …"
 
 
 @dataclass
@@ -157,7 +180,9 @@ def sheet_table(sheet: RawSheet) -> SheetTable | None:
             columns.append([None] * len(body))
         else:
             columns.append([row[index] if index < len(row) else None for row in body])
-    return SheetTable(list(range(header.row_number + 1, header.row_number + 1 + len(body))), columns)
+    above = [cell for row in sheet.rows[: header.row_number - 1] for cell in row if cell]
+    numbers_ = list(range(header.row_number + 1, header.row_number + 1 + len(body)))
+    return SheetTable(numbers_, columns, title=fold(" ".join(above))[:2000])
 
 
 def too_large(size: int, period: str | None = None) -> ReadFile | None:
@@ -225,8 +250,11 @@ _IS_TOTAL = (
     pl.col("unit_key").is_in(TOTAL_ROW_KEYS) | (pl.col("unit_name").is_null() & pl.col("stt_key").is_in(TOTAL_ROW_KEYS))
 ).fill_null(False)
 _NO_COUNTS = pl.all_horizontal([pl.col(f).is_null() for f in COUNT_FIELDS])
-# A row naming no known unit and carrying no figures is a note or signature line.
-_IN_BODY = ~pl.col("is_total") & ~(pl.col("unit_code").is_null() & _NO_COUNTS)
+# Rows of units: not a total, a district's subtotal or heading, a footer (who made the
+# table, who signs it), nor a line naming no known unit and carrying no figures (a note).
+_IN_BODY = (
+    ~pl.col("is_total") & ~pl.col("district_row") & ~pl.col("footer") & ~(pl.col("unit_code").is_null() & _NO_COUNTS)
+)
 # A row that needs no message: a known unit, three valid counts, no rule broken.
 _CLEAN_ROW = (
     pl.col("unit_code").is_not_null() & _READABLE & ~pl.any_horizontal([pl.col(rule.code) for rule in ROW_RULES])
@@ -251,6 +279,16 @@ def row_rejections(row: dict, unit_label: str) -> list[dict]:
     return found
 
 
+def _listed(codes: list[str], units: pl.DataFrame) -> str:
+    """ "Phường Ngô Mây (Thị xã An Nhơn, mã 21577); …": units of the same name told apart."""
+    districts = dict(configured_scope().districts.iter_rows())
+    found = units.filter(pl.col("unit_code").is_in(codes)).sort("unit_code")
+    return "; ".join(
+        f"{name} ({districts[d] + ', ' if d in districts else ''}mã {code})"
+        for code, name, d in found.select("unit_code", "unit_name", "district_code").iter_rows()
+    )
+
+
 def unit_rejections(row: dict, units: pl.DataFrame) -> list[dict]:
     """The rejections of a body row with something to say: no name, a name of no unit of
     the period (or of another period), or figures breaking a rule."""
@@ -273,6 +311,16 @@ def unit_rejections(row: dict, units: pl.DataFrame) -> list[dict]:
                     "unit_code": None,
                     "code": "UNIT_NOT_IN_PERIOD",
                     "message": message("UNIT_NOT_IN_PERIOD", value=row["unit_name"], **elsewhere),
+                }
+            ]
+        found = candidates(row["unit_name"], units)
+        if len(found) > 1:
+            return [
+                {
+                    "row_number": row["row_number"],
+                    "unit_code": None,
+                    "code": "AMBIGUOUS_UNIT",
+                    "message": message("AMBIGUOUS_UNIT", value=row["unit_name"], detail=_listed(found, units)),
                 }
             ]
         suggestions = suggest_units(row["unit_name"] or "", units)
@@ -330,6 +378,7 @@ def tables_frame(files: Sequence[ReadFile]) -> pl.DataFrame:
     ids: list[int] = []
     sheet_ids: list[int] = []
     unit_keys: list[str] = []
+    titles: list[str] = []
     row_numbers: list[int] = []
     cells: list[list[str | None]] = [[] for _ in TABLE_FIELDS]
     for index, file in enumerate(files):
@@ -341,10 +390,11 @@ def tables_frame(files: Sequence[ReadFile]) -> pl.DataFrame:
             ids.extend(repeat(index, n))
             sheet_ids.extend(repeat(sheet, n))
             unit_keys.extend(repeat(key, n))
+            titles.extend(repeat(table.title, n))
             row_numbers.extend(table.row_numbers)
             for column, values in zip(cells, table.columns, strict=True):
                 column.extend(values)
-    data = [ids, sheet_ids, unit_keys, row_numbers, *cells]
+    data = [ids, sheet_ids, unit_keys, titles, row_numbers, *cells]
     return pl.DataFrame(dict(zip(_TABLE_SCHEMA, data, strict=True)), schema=_TABLE_SCHEMA)
 
 
@@ -366,16 +416,92 @@ def _keys(column: pl.Series) -> dict[str, str]:
     return {n: unit_key(n) for n in column.drop_nulls().unique().to_list()}
 
 
+def _codes_sent(units_by_key: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """units_key, code: the codes a file's code column may name (the units of its period)."""
+    return pl.concat(
+        [
+            u.select(pl.lit(k).alias("units_key"), pl.col("unit_code").alias("code_sent"))
+            for k, u in units_by_key.items()
+        ]
+    ).unique()
+
+
+def _district_key(text: str | None) -> str | None:
+    """ "huyen an lao" of a folded district row or title ("ubnd huyen an lao tinh binh dinh")."""
+    found = re.search(r"\b(?:huyen|thi xa|thanh pho|quan) ([a-z0-9 ]+?)(?: tinh .*| thanh pho .*|$)", text or "")
+    return found.group(1).strip() if found else None
+
+
+def _resolve_repeated_names(rows: pl.DataFrame, units_by_key: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Rows naming a unit whose name repeats in the scope, told apart by the district the
+    file gives: a district column, the district row above (its heading) or below (its
+    subtotal), or the title above the table. Still several: left unmatched (AMBIGUOUS_UNIT)."""
+    repeated = rows.filter(pl.col("unit_code").is_null() & pl.col("unit_name").is_not_null())
+    if repeated.is_empty():
+        return rows
+    districts = {_district_key(fold(name)): code for code, name in configured_scope().districts.iter_rows()}
+    context = rows.select(
+        "file",
+        "sheet",
+        "row_number",
+        pl.coalesce(
+            pl.col("district_key"),
+            pl.when(pl.col("district_row") & pl.col("subtotal_style"))
+            .then(pl.col("row_district"))
+            .backward_fill()
+            .over("file", "sheet"),
+            pl.when(pl.col("district_row") & ~pl.col("subtotal_style"))
+            .then(pl.col("row_district"))
+            .forward_fill()
+            .over("file", "sheet"),
+            pl.col("title_district"),
+        ).alias("context"),
+    )
+    resolved = {}
+    for row in repeated.join(context, on=["file", "sheet", "row_number"], how="left").iter_rows(named=True):
+        units = units_by_key[row["units_key"]]
+        found = candidates(row["unit_name"], units)
+        district = districts.get(row["context"] or "")
+        if len(found) > 1 and district is not None:
+            in_district = units.filter(pl.col("unit_code").is_in(found) & (pl.col("district_code") == district))
+            if in_district.height == 1:
+                resolved[(row["file"], row["sheet"], row["row_number"])] = in_district["unit_code"][0]
+    if not resolved:
+        return rows
+    fixes = pl.DataFrame(
+        [(f, s_, r, c) for (f, s_, r), c in resolved.items()],
+        schema={"file": pl.Int64, "sheet": pl.Int64, "row_number": pl.Int64, "resolved": pl.String},
+        orient="row",
+    )
+    return (
+        rows.join(fixes, on=["file", "sheet", "row_number"], how="left", maintain_order="left")
+        .with_columns(pl.coalesce("unit_code", "resolved").alias("unit_code"))
+        .drop("resolved")
+    )
+
+
 def checked_rows(files: Sequence[ReadFile], units_by_key: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """The batch's table rows with counts parsed, rules flagged, units matched, and
-    is_total / in_body / clean / readable, in file, sheet, row order."""
+    """The batch's table rows with counts parsed, rules flagged, units matched (by the code
+    column when it names a unit of the period, else by name, a repeated name by its
+    district), each row classified (`is_total`, `is_subtotal`, `district_row`, `footer`),
+    and in_body / clean / readable, in file, sheet, row order."""
     table = tables_frame(files).filter(~_BLANK & ~_NUMBERING.fill_null(False))
     names = table.select("units_key", "unit_name").drop_nulls().unique()
     lookup = _name_lookup(names, units_by_key)
-    return (
+    texts = pl.concat_str([pl.col(f) for f in ("stt", "unit_name", *COUNT_FIELDS)], separator=" ", ignore_nulls=True)
+    code_sent = pl.col("unit_code").str.replace_all(r"\D", "").str.pad_start(5, "0")
+    rows = (
         table.lazy()
+        .with_columns(code_sent.alias("code_sent"), texts.alias("row_text"))
         .drop("unit_code")
         .join(lookup.lazy(), on=["units_key", "unit_name"], how="left", maintain_order="left")
+        .join(
+            _codes_sent(units_by_key).lazy().with_columns(pl.col("code_sent").alias("code_known")),
+            on=["units_key", "code_sent"],
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(pl.coalesce("code_known", "unit_code").alias("unit_code"))
         .with_columns(*_PARSED_COUNTS)
         .with_columns(
             *_RULE_FLAGS,
@@ -383,8 +509,37 @@ def checked_rows(files: Sequence[ReadFile], units_by_key: dict[str, pl.DataFrame
             .replace_strict(_keys(table["unit_name"]), default=None, return_dtype=pl.String)
             .alias("unit_key"),
             pl.col("stt").replace_strict(_keys(table["stt"]), default=None, return_dtype=pl.String).alias("stt_key"),
+            pl.col("district")
+            .replace_strict(_keys(table["district"]), default=None, return_dtype=pl.String)
+            .alias("district_key"),
+            pl.col("title").map_elements(_district_key, return_dtype=pl.String).alias("title_district"),
+            pl.col("row_text")
+            .replace_strict(_keys(table.select(texts.alias("t"))["t"]), default=None, return_dtype=pl.String)
+            .alias("row_key"),
         )
-        .with_columns(_IS_TOTAL.alias("is_total"))
+        .with_columns(
+            _IS_TOTAL.alias("is_total"),
+            (pl.col("unit_code").is_null() & pl.col("unit_key").str.contains(DISTRICT_ROW).fill_null(False)).alias(
+                "district_row"
+            ),
+            pl.col("unit_key").str.extract(DISTRICT_ROW, 2).alias("row_district"),
+            pl.col("unit_key").str.starts_with("cong ").fill_null(False).alias("is_cong"),
+        )
+        .with_columns(
+            # Subtotals after their units ("Cộng huyện …") or headings before them ("Huyện …").
+            pl.col("is_cong").any().over("file", "sheet").alias("subtotal_style"),
+            (pl.col("district_row") & ~_NO_COUNTS).alias("is_subtotal"),
+            (
+                pl.col("unit_code").is_null()
+                & ~_READABLE
+                & pl.col("row_key").str.contains(FOOTER).fill_null(False).cum_max().over("file", "sheet")
+            ).alias("footer"),
+        )
+        .collect()
+    )
+    rows = _resolve_repeated_names(rows, units_by_key)
+    return (
+        rows.lazy()
         .with_columns(_IN_BODY.alias("in_body"), _READABLE.alias("readable"))
         .with_columns((pl.col("in_body") & _CLEAN_ROW).alias("clean"))
         .collect()
@@ -494,6 +649,31 @@ def parse_batch(files: Sequence[ReadFile], units: pl.DataFrame, *, keep_sheets: 
         .join(sums, on=["file", "sheet"], how="left", maintain_order="left")
         .with_columns(pl.col(f"{v}_sum").fill_null(0) for v in VALUES)
     )
+    # A district's subtotal must equal its units' rows: those below its heading, or above
+    # its "Cộng …" row, up to the next district row.
+    block = pl.col("district_row").cast(pl.Int64).cum_sum().over("file", "sheet")
+    blocked = rows.with_columns(
+        pl.when(pl.col("subtotal_style"))
+        .then(block - pl.col("district_row").cast(pl.Int64))
+        .otherwise(block)
+        .alias("block")
+    )
+    block_sums = (
+        blocked.filter("in_body", "readable")
+        .group_by("file", "sheet", "block")
+        .agg(pl.col(v).sum().alias(f"{v}_sum") for v in VALUES)
+    )
+    subtotals = (
+        blocked.filter("is_subtotal")
+        .join(block_sums, on=["file", "sheet", "block"], how="left", maintain_order="left")
+        .with_columns(pl.col(f"{v}_sum").fill_null(0) for v in VALUES)
+    )
+    totals = pl.concat(
+        [
+            totals.with_columns(pl.lit("TOTAL_ROW_MISMATCH").alias("check")),
+            subtotals.select(totals.columns).with_columns(pl.lit("SUBTOTAL_ROW_MISMATCH").alias("check")),
+        ]
+    )
     wrong = pl.any_horizontal([pl.col(v).is_not_null() & (pl.col(v) != pl.col(f"{v}_sum")) for v in VALUES])
     for row in totals.filter(wrong).iter_rows(named=True):
         for f, v in zip(COUNT_FIELDS, VALUES, strict=True):
@@ -507,9 +687,10 @@ def parse_batch(files: Sequence[ReadFile], units: pl.DataFrame, *, keep_sheets: 
                         {
                             "row_number": row["row_number"],
                             "unit_code": None,
-                            "code": "TOTAL_ROW_MISMATCH",
+                            "code": row["check"],
                             "message": message(
-                                "TOTAL_ROW_MISMATCH",
+                                row["check"],
+                                unit=row["unit_name"],
                                 column=f,
                                 value=numbers.format_vn_int(row[v]),
                                 expected=numbers.format_vn_int(row[f"{v}_sum"]),

@@ -55,6 +55,7 @@ def published_paths(layout: DataDir, period: str) -> list[Path]:
         folder / "appendix.md",
         folder / "rejections.csv",
         folder / "clean_rate_history.csv",
+        folder / "clean_rate_history_notes.csv",
         folder / "trends.csv",
         folder / "summary.txt",
         *[folder / name for name in chart_names(period)],

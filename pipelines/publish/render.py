@@ -7,6 +7,7 @@ not with the code location.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import polars as pl
 
@@ -14,7 +15,7 @@ from pipelines import scale
 from pipelines.core.numbers import format_vn_rate
 from pipelines.core.scope import Scope
 from pipelines.core.settings import DataDir
-from pipelines.publish.appendix import total_row
+from pipelines.publish.appendix import district_names, grouped_by_district, total_row
 from pipelines.publish.appendix_docx import appendix_docx_bytes
 from pipelines.publish.appendix_md import appendix_markdown
 from pipelines.publish.appendix_xlsx import appendix_xlsx_bytes
@@ -25,13 +26,15 @@ from pipelines.publish.report_html import render_report
 from pipelines.publish.summary_sentence import summary_sentence
 from pipelines.publish.trends import TREND_COLUMNS
 from pipelines.publish.trends import trends as build_trends
-from pipelines.warehouse.history import TOTAL_NAME, clean_rate_history_as_of
+from pipelines.warehouse.history import TOTAL_NAME, clean_rate_history_as_of, history_notes
 
 REJECTION_COLUMNS = ["original_name", "sha256", "period", "unit_code", "unit_name", "row_number", "code", "message"]
 CHART_CAPTIONS = ["Tỷ lệ làm sạch dữ liệu theo địa phương trong kỳ", "Tỷ lệ làm sạch dữ liệu qua các kỳ"]
 # The contract of clean_rate_history.csv. The scope's total row ("Tổng cộng", empty
 # unit_code) stays in it, last in each period: it is the figure the letter quotes.
 HISTORY_COLUMNS = ["period", "unit_code", "unit_name", "total_children", "updated", "cleaned", "clean_rate_pct"]
+# Beside it: why a unit has no figures before a reorganisation, or is left out of the scope.
+NOTES_COLUMNS = ["unit_code", "unit_name", "reason"]
 
 
 def render_period(
@@ -49,6 +52,14 @@ def render_period(
     """Write every published file of `period`; returns what the asset records of it."""
     folder = layout.period_published(period)
     texts = scope.texts(period)
+    # [scope] group_by_district: before 2025-07 the letter prints the units by district, a
+    # subtotal row after each; show_codes: the units' codes between TT and the name.
+    groups = (
+        grouped_by_district(appendix, scope.units_in(period), district_names(period))
+        if scope.settings.get("group_by_district", False)
+        else None
+    )
+    printed = {"groups": groups, "show_codes": bool(scope.settings.get("show_codes", False))}
     history = clean_rate_history_as_of(snapshots, scope.units, scope.crosswalk, period)
     del snapshots  # the largest frame, dropped as soon as it is used
     created = created or dt.datetime.combine(dt.date.fromisoformat(f"{period}-01"), dt.time())
@@ -57,12 +68,14 @@ def render_period(
     # then its workbook (it holds the charts) while this process writes the rest. The
     # charts are drawn here, where Matplotlib is loaded already.
     on_worker = appendix.height >= scale.RENDER_ON_WORKERS_FROM
-    word = scale.start(appendix_docx_bytes, appendix, period, texts, created, on_worker=on_worker)
+    word = scale.start(partial(appendix_docx_bytes, **printed), appendix, period, texts, created, on_worker=on_worker)
     charted, units_drawn = rows_charted(history, period)
     charts = period_charts(charted, period, scope.target_pct, TOTAL_NAME, changes, units_drawn)
     del charted
     pngs = [charts[f"xep-hang-{period}.png"], charts[f"bieu-do-ty-le-{period}.png"]]
-    workbook = scale.start(appendix_xlsx_bytes, appendix, period, texts, created, pngs, on_worker=on_worker)
+    workbook = scale.start(
+        partial(appendix_xlsx_bytes, **printed), appendix, period, texts, created, pngs, on_worker=on_worker
+    )
     total = total_row(appendix)
     period_trends = build_trends(history, period, scope.target_pct)
     sentence = summary_sentence(total["cleaned"], total["total_children"], texts.get("area", ""))
@@ -78,6 +91,7 @@ def render_period(
         period_rejections,
         completeness,
         plausibility,
+        **printed,
     )
     xlsx = folder / f"phu-luc-{period}.xlsx"
     docx = folder / f"phu-luc-{period}.docx"
@@ -85,9 +99,13 @@ def render_period(
         write_text(folder / "appendix.csv", appendix_csv(appendix)),
         write_atomically(xlsx, lambda tmp: tmp.write_bytes(workbook())),
         write_atomically(docx, lambda tmp: tmp.write_bytes(word())),
-        write_text(folder / "appendix.md", appendix_markdown(appendix, period, texts.get("title", ""))),
+        write_text(folder / "appendix.md", appendix_markdown(appendix, period, texts.get("title", ""), **printed)),
         write_text(folder / "rejections.csv", render_csv(period_rejections, REJECTION_COLUMNS)),
         write_text(folder / "clean_rate_history.csv", history_csv),
+        write_text(
+            folder / "clean_rate_history_notes.csv",
+            render_csv(history_notes(scope.units, scope.crosswalk, scope.notes, period), NOTES_COLUMNS),
+        ),
         write_text(
             folder / "trends.csv",
             render_csv(period_trends.with_columns(pl.col("flagged").cast(pl.String)), TREND_COLUMNS),

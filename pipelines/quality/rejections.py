@@ -44,6 +44,8 @@ MESSAGES: dict[str, str] = {
     "DUPLICATE_UNIT_CONFLICT": "{unit} xuất hiện nhiều lần trong cùng một tệp với số liệu khác nhau (dòng {detail}). Vui lòng giữ lại một dòng đúng.",
     # Figures breaking a rule: quality.rules holds them, with their conditions.
     **{rule.code: rule.message for rule in FIGURE_RULES},
+    "AMBIGUOUS_UNIT": "Tên địa phương “{value}” trùng với nhiều đơn vị trong phạm vi báo cáo: {detail}. Vui lòng thêm cột “Mã xã” (mã đơn vị hành chính), hoặc ghi rõ huyện (cột “Huyện” hay tiêu đề “UBND HUYỆN …”), rồi gửi lại.",
+    "SUBTOTAL_ROW_MISMATCH": "Dòng “{unit}” ghi {column} = {value} nhưng cộng các xã của huyện đó được {expected}. Vui lòng kiểm tra lại số liệu các dòng của huyện.",
     "TOTAL_ROW_MISMATCH": "Dòng “Tổng cộng” ghi {column} = {value} nhưng cộng các dòng bên trên được {expected}. Vui lòng kiểm tra lại số liệu các dòng.",
 }
 

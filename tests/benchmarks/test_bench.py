@@ -17,10 +17,11 @@ import pytest
 from benchmarks.__main__ import main
 from benchmarks.district import MEASURES, REPO_ROOT, District, environment, job_shape
 from benchmarks.floor import floor_job
+from benchmarks.national import national_figures, national_scope
+from benchmarks.national import period_submissions as national_submissions
 from benchmarks.synthetic import period_submissions, periods_ending, synthetic_figures, synthetic_units
-from pipelines.core.scope import configured_scope
-from pipelines.core.settings import REFERENCE_DIR
-from pipelines.core.units import load_units, unit_key
+from pipelines.core.scope import configured_scope, load_scope
+from pipelines.core.units import unit_key
 from pipelines.definitions import build_definitions
 from pipelines.ingest.submissions import parse_submission
 from pipelines.jobs import JOB_NAME
@@ -131,8 +132,91 @@ def test_tiny_benchmark_run_writes_every_key(tmp_path, capsys):
     assert abs(result["file_steps_marginal_ratio"] - expected / result["baseline_per_file_ms"]) < 0.01
     # Afterwards the pipeline reads the real reference units again.
     assert "TRE_EM_UNITS_FILE" not in os.environ
-    real = REFERENCE_DIR / PROGRAMME.scope.get("units", "units.csv")
-    assert configured_scope().units["unit_code"].to_list() == load_units(real)["unit_code"].to_list()
+    real = load_scope({"scope": PROGRAMME.scope})
+    assert configured_scope().units["unit_code"].to_list() == real.units["unit_code"].to_list()
+
+
+def test_national_figures_are_each_periods_units_and_run_on_across_the_reorganisation():
+    scope = national_scope()
+    periods = periods_ending("2025-08", 3)
+    figures = national_figures(scope, periods, seed=7)
+    for period in periods:
+        in_period = figures.filter(pl.col("period") == period)
+        assert in_period["unit_code"].to_list() == scope.units_in(period)["unit_code"].to_list(), period
+    assert figures.filter(pl.col("period") == "2025-06").height == 10_040
+    assert figures.filter(pl.col("period") == "2025-08").height == 3_321
+    totals = figures.group_by("period").agg(pl.col("total_children").sum()).sort("period")["total_children"]
+    # The new communes start from what the units they were formed from had: no jump.
+    assert abs(totals[1] / totals[0] - 1) < 0.02
+    assert (figures["updated"] <= figures["total_children"]).all() and (figures["cleaned"] <= figures["updated"]).all()
+
+
+def test_national_files_name_units_as_the_reference_does_and_carry_their_code():
+    scope = national_scope()
+    units = scope.units_in("2025-08")
+    figures = national_figures(scope, ["2025-08"], seed=7)
+    expected = {r["unit_code"]: r for r in figures.iter_rows(named=True)}
+    submissions = list(national_submissions(figures, "2025-08", 7))
+    assert len(submissions) == 3_321 and len({s.name for s in submissions}) == 3_321
+    csv = next(s for s in submissions if s.shape == "csv_utf8_bom")
+    header, row = csv.data.decode("utf-8-sig").splitlines()[:2]
+    assert header.split(",")[1] == "Mã xã"
+    code = row.split(",")[1]
+    assert row.split(",")[2] == expected[code]["unit_name"]
+    for sub in submissions[::10]:
+        parsed = parse_submission(sub.data, PurePath(sub.name).suffix, units)
+        if sub.shape.startswith("malformed"):
+            assert parsed.rows.is_empty() and not parsed.rejections.is_empty(), sub.shape
+            continue
+        assert parsed.rejections.is_empty(), (sub.shape, parsed.rejections)
+        row = parsed.rows.row(0, named=True)
+        assert sub.name.startswith(row["unit_code"])
+        want = expected[row["unit_code"]]
+        assert (row["total_children"], row["updated"], row["cleaned"]) == (
+            want["total_children"],
+            want["updated"],
+            want["cleaned"],
+        )
+
+
+def test_the_national_mode_has_its_own_units_and_times_a_period_after_the_reorganisation(capsys):
+    assert main(["--national", "--communes", "300"]) == 2
+    assert main(["--national", "--period", "2025-07"]) == 2
+    assert main(["--national", "--period", "2025-8"]) == 2
+    assert "--communes" in capsys.readouterr().err
+
+
+@pytest.mark.e2e
+def test_tiny_national_run_publishes_the_whole_country(tmp_path, capsys):
+    out, bench = tmp_path / "national.json", tmp_path / "bench"
+    before = {name: os.environ.get(name) for name in ("TRE_EM_UNITS_FILE", "TRE_EM_DATA_DIR")}
+    assert main(["--national", "--periods", "3", "--json", str(out), "--bench-dir", str(bench), "--quiet"]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert KEYS <= result.keys()
+    assert result["scope"] == "VN" and result["period"] == "2025-08" and result["periods"] == 3
+    assert result["files"] == result["communes"] == result["units_period"] == 3_321
+    # Two periods of history ending just before the timed one, across the reorganisation:
+    # 2025-06 in the 10,040 units of then, 2025-07 in the new communes.
+    assert result["periods_before_reorganisation"] == 1 and result["units_first_period"] == 10_040
+    assert result["history_rows"] == 10_040 + 3_321
+    assert result["crosswalk_pairs"] > 10_000
+    for key in ("seconds_total", "seconds_baseline", "seconds_fixed", "marginal_ratio", "peak_rss_mb"):
+        assert result[key] > 0, key
+    assert "national (VN" in capsys.readouterr().out
+    full = bench / "runs" / "full"
+    with duckdb.connect(str(full / "warehouse.duckdb"), read_only=True) as con:
+        periods = con.sql("SELECT DISTINCT period FROM staging.submission_rows ORDER BY period").fetchall()
+    assert [p for (p,) in periods] == ["2025-06", "2025-07", "2025-08"]
+    # The run read scope VN from a data directory's configuration, and published the country.
+    assert 'code = "VN"' in (full / "config.toml").read_text(encoding="utf-8")
+    appendix = pl.read_csv(full / "published" / "2025-08" / "appendix.csv", infer_schema=False)
+    assert appendix.height == 3_321 + 1
+    communes = load_scope({"scope": {"code": "VN"}}).units_in("2025-08")["unit_code"].to_list()
+    assert appendix["commune_code"].head(3_321).to_list() == communes
+    assert appendix["commune_name"][-1] == "Tổng cộng"
+    # Afterwards the pipeline reads the default configuration again.
+    assert {name: os.environ.get(name) for name in before} == before
+    assert configured_scope().code == PROGRAMME.scope["code"]
 
 
 def test_a_history_loaded_by_another_schema_is_loaded_again(tmp_path, monkeypatch):

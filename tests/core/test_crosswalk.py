@@ -1,6 +1,5 @@
 """The crosswalk: reference data consistent with the units, exact re-aggregation, messages."""
 
-import csv
 import datetime as dt
 
 import polars as pl
@@ -18,7 +17,7 @@ from pipelines.core.crosswalk import (
     unit_not_in_period,
 )
 from pipelines.core.numbers import clean_rate_pct
-from pipelines.core.settings import REFERENCE_DIR
+from pipelines.core.scope import configured_scope
 from pipelines.core.units import UNIT_SCHEMA, load_units, units_valid_in
 from pipelines.warehouse.history import clean_rate_history, clean_rate_history_as_of
 
@@ -53,12 +52,12 @@ def crosswalk_problems(crosswalk: pl.DataFrame, units: pl.DataFrame) -> list[str
 
 @pytest.fixture(scope="module")
 def units():
-    return load_units(REFERENCE_DIR / "units.csv")
+    return configured_scope().units
 
 
 @pytest.fixture(scope="module")
 def crosswalk():
-    return load_crosswalk(REFERENCE_DIR / "crosswalk.csv")
+    return configured_scope().crosswalk
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +89,8 @@ def test_crosswalk_problems_are_found(units, crosswalk):
 
 
 def crosswalk_sums_by_hand(figures: pl.DataFrame) -> dict[tuple[str, str], dict[str, int]]:
-    """(period, new unit code) → summed counts, read straight from the CSV with plain Python."""
-    with open(REFERENCE_DIR / "crosswalk.csv", encoding="utf-8", newline="") as f:
-        to_new = {r["from_code"]: r["to_code"] for r in csv.DictReader(f)}
+    """(period, new unit code) → summed counts, with plain Python over the scope's pairs."""
+    to_new = {r["from_code"]: r["to_code"] for r in configured_scope().crosswalk.iter_rows(named=True)}
     sums: dict[tuple[str, str], dict[str, int]] = {}
     for row in figures.iter_rows(named=True):
         key = (row["period"], to_new[row["unit_code"]])
@@ -251,8 +249,8 @@ def test_names_of_no_unit_at_all_are_left_to_unknown_unit(units, crosswalk):
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_reaggregation_sums_any_figures_exactly(data):
-    units = load_units(REFERENCE_DIR / "units.csv")
-    crosswalk = load_crosswalk(REFERENCE_DIR / "crosswalk.csv")
+    units = configured_scope().units
+    crosswalk = configured_scope().crosswalk
     to_new = dict(crosswalk.select("from_code", "to_code").iter_rows())
     old_codes = sorted(to_new)
     periods = data.draw(

@@ -5,13 +5,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.core.settings import REFERENCE_DIR
-from pipelines.core.units import kind_agrees, load_units, match_units, suggest_units, unit_key, units_valid_in
+from pipelines.core.scope import configured_scope
+from pipelines.core.units import kind_agrees, match_units, suggest_units, unit_key, units_valid_in
 
 
 @pytest.fixture(scope="module")
 def units():
-    return units_valid_in(load_units(REFERENCE_DIR / "units.csv"), "2024-07")
+    return units_valid_in(configured_scope().units, "2024-07")
 
 
 def test_reference_has_the_thirteen_units_in_appendix_order(units):
@@ -82,7 +82,7 @@ def test_unit_key_drops_prefixes():
 
 
 PREFIXES = ["", "Xã ", "xã ", "XÃ ", "TT ", "TT. ", "TT.", "tt ", "Thị trấn ", "THỊ TRẤN ", "thi tran "]
-UNITS_2024 = units_valid_in(load_units(REFERENCE_DIR / "units.csv"), "2024-07")
+UNITS_2024 = units_valid_in(configured_scope().units, "2024-07")
 
 
 def strip_marks(text: str) -> str:
@@ -136,7 +136,7 @@ def test_unit_key_is_idempotent_and_blind_to_form_and_case(text):
 )
 def test_a_stated_kind_must_match_the_units_kind(period, name, code):
     """Code 21952 is the town before 1/7/2025 and the merged commune after: "TT" and "Xã" tell them apart."""
-    units = units_valid_in(load_units(REFERENCE_DIR / "units.csv"), period)
+    units = units_valid_in(configured_scope().units, period)
     assert match_units(pl.Series([name]), units).to_list() == [code]
 
 
@@ -145,6 +145,6 @@ def test_a_town_named_after_the_merger_is_told_where_it_went():
     from pipelines.core.scope import configured_scope
 
     scope = configured_scope()
-    units = units_valid_in(load_units(REFERENCE_DIR / "units.csv"), "2025-08")
+    units = units_valid_in(configured_scope().units, "2025-08")
     detail = unit_not_in_period("TT Tuy Phước", units, scope.units, scope.crosswalk)["detail"]
     assert "TT Tuy Phước đã sáp nhập vào Xã Tuy Phước" in detail

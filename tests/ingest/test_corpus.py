@@ -3,11 +3,10 @@
 import pytest
 from corpus import Case, accepted_cases, hostile_cases
 
-from pipelines.core.settings import REFERENCE_DIR
-from pipelines.core.units import load_units
+from pipelines.core.scope import configured_scope
 from pipelines.ingest.submissions import parse_submission
 
-UNITS = load_units(REFERENCE_DIR / "units.csv")
+UNITS = configured_scope().units
 BOUNDS = ("2019-01", "2026-12")  # what the asset passes: config's first period, the current month
 HOSTILE = hostile_cases()
 ACCEPTED = accepted_cases()

@@ -17,8 +17,8 @@ from pathlib import Path
 import polars as pl
 from pipelines.core.settings import REFERENCE_DIR
 from pipelines.ingest.submissions import parse_submission
-from pipelines.core.units import load_units
-units = load_units(REFERENCE_DIR / "units.csv")
+from pipelines.core.scope import configured_scope
+units = configured_scope().units
 data = Path(sys.argv[1]).read_bytes() if len(sys.argv) > 1 else None
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 codes = parse_submission(data, ".xlsx", units, "2024-07").rejections["code"].to_list() if data else []

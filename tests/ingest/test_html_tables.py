@@ -47,10 +47,10 @@ def test_a_page_of_huge_colspans_is_rejected_as_too_large_at_little_memory_cost(
 
     script = (
         "import resource; from pipelines.ingest.submissions import parse_submission; "
-        "from pipelines.core.units import load_units; from pipelines.core.settings import REFERENCE_DIR; "
+        "from pipelines.core.scope import configured_scope; "
         "data = b'<html><body><table>' + b'<tr><td colspan=999>x</td></tr>' * 100000 + b'</table></body></html>'; "
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
-        "p = parse_submission(data, '.xls', load_units(REFERENCE_DIR / 'units.csv')); "
+        "p = parse_submission(data, '.xls', configured_scope().units); "
         "print(p.rejections['code'].to_list()[0], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)

@@ -3,14 +3,14 @@
 import pytest
 from helpers import HEADER, workbook, workbook_sheets
 
-from pipelines.core.settings import REFERENCE_DIR
-from pipelines.core.units import load_units, units_valid_in
+from pipelines.core.scope import configured_scope
+from pipelines.core.units import units_valid_in
 from pipelines.ingest.submissions import parse_submission
 
 
 @pytest.fixture(scope="module")
 def units():
-    return units_valid_in(load_units(REFERENCE_DIR / "units.csv"), "2024-07")
+    return units_valid_in(configured_scope().units, "2024-07")
 
 
 def test_simple_template(units):

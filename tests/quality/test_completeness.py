@@ -5,8 +5,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from pipelines.core.settings import REFERENCE_DIR
-from pipelines.core.units import load_units, units_valid_in
+from pipelines.core.scope import configured_scope
+from pipelines.core.units import units_valid_in
 from pipelines.quality.completeness import (
     completeness,
     deadline_for,
@@ -20,7 +20,7 @@ from pipelines.quality.completeness import (
 
 @pytest.fixture(scope="module")
 def units():
-    return units_valid_in(load_units(REFERENCE_DIR / "units.csv"), "2024-07")
+    return units_valid_in(configured_scope().units, "2024-07")
 
 
 def receipts(rows):

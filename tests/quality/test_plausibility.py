@@ -5,11 +5,11 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from pipelines.core.settings import REFERENCE_DIR
-from pipelines.core.units import UNIT_SCHEMA, load_units
+from pipelines.core.scope import configured_scope
+from pipelines.core.units import UNIT_SCHEMA
 from pipelines.quality.plausibility import WARNING_COLUMNS, plausibility_warnings
 
-UNITS = load_units(REFERENCE_DIR / "units.csv")
+UNITS = configured_scope().units
 
 
 def snapshots(*rows) -> pl.DataFrame:
@@ -77,7 +77,7 @@ def test_a_code_reused_by_the_reorganisation_is_not_compared_across_it():
         ],
         schema=UNIT_SCHEMA,
     )
-    units = pl.concat([UNITS.filter(pl.col("valid_from") < dt.date(2025, 7, 1)), merged])
+    units = pl.concat([UNITS.filter(pl.col("valid_from") < dt.date(2025, 7, 1)).select(list(UNIT_SCHEMA)), merged])
     frame = snapshots(
         ("2025-06", "21952", 1000, 900, 800),
         ("2025-07", "21952", 9000, 5000, 100),
@@ -141,7 +141,7 @@ def test_the_warehouse_gives_the_warnings_only_what_they_compare(tmp_path):
         ],
         schema=UNIT_SCHEMA,
     )
-    units = pl.concat([UNITS, merged])
+    units = pl.concat([UNITS.select(list(UNIT_SCHEMA)), merged])
     codes = [*UNITS["unit_code"].unique().sort().to_list(), "21952"]
     periods = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
     chance = random.Random(6)

@@ -126,11 +126,11 @@ def test_the_units_start_with_the_columns_load_units_reads(units):
 
 
 def test_load_units_reads_the_national_file():
-    try:
-        units = load_units(VN / "units.csv")
-    except pl.exceptions.SchemaError:
-        pytest.xfail("load_units (pipelines/core/units.py) rejects extra columns: it needs extra_columns='ignore'")
+    units = load_units(VN / "units.csv")
     assert units.columns[: len(UNIT_SCHEMA)] == list(UNIT_SCHEMA)
+    reporting = units.filter(pl.col("reporting"))
+    assert units_valid_in(reporting, "2025-01").height == 10_056  # the office's list of 2025-01-04
+    assert units_valid_in(reporting, "2025-08").height == 3_321
 
 
 def _communes(units: pl.DataFrame, period: str, **where) -> pl.DataFrame:
