@@ -25,6 +25,7 @@ setup: $(VENV)/.synced
 run: setup
 	mkdir -p data/inbox
 	cp -R data/samples/20[0-9][0-9]-[0-9][0-9] data/inbox/
+	@echo "Đã chép báo cáo mẫu các kỳ 4-7/2024 (data/samples/) vào data/inbox/. Một tệp được tính là nhận vào ngày chương trình đọc nó lần đầu, nên các báo cáo mẫu năm 2024 được nhận sau hạn và được tính là trễ hạn (xem data/samples/README.md)."
 	$(PY) -m pipelines run --data-dir data
 
 ## make test: the linter, the formatter's check, then the whole suite
@@ -63,4 +64,4 @@ reference: setup
 	$(PY) scripts/make_reference.py
 
 clean:
-	rm -rf data/inbox data/archive data/published data/warehouse.duckdb* data/analyst.duckdb
+	rm -rf data/inbox data/archive data/published data/warehouse.duckdb* data/analyst.duckdb data/.analyst.duckdb.source.json data/analytics data/.analytics

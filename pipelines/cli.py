@@ -20,11 +20,11 @@ import dagster as dg
 from pipelines.analysts.analyst_db import ensure_analyst_copy
 from pipelines.analysts.sql_shell import run_shell
 from pipelines.core.periods import is_period
-from pipelines.core.settings import DEFAULT_DATA_DIR, DataDir
+from pipelines.core.scope import configure_data_dir
+from pipelines.core.settings import DATA_DIR_ENV, DEFAULT_DATA_DIR, DataDir
 from pipelines.ingest.inbox import inbox_periods
 from pipelines.ingest.inbox_hashes import registered_periods
 from pipelines.jobs import JOB_NAME
-from pipelines.partitions import PERIODS, period_bounds
 from pipelines.resources import Storage, holding_warehouse
 from pipelines.warehouse import db
 from pipelines.warehouse.rebuild import rebuild
@@ -99,6 +99,8 @@ def _registered_periods(data_dir: Path, paths: list[Path]) -> dict[Path, str]:
 
 
 def command_run(args: argparse.Namespace) -> int:
+    from pipelines.partitions import PERIODS, period_bounds  # after the data directory's configuration is set
+
     data_dir = Path(args.data_dir).resolve()
     layout = DataDir.at(data_dir)
     if args.period:
@@ -126,7 +128,28 @@ def command_run(args: argparse.Namespace) -> int:
     outcomes = [run_period(p, data_dir, dagster_instance) for p in periods]
     for line in summary(data_dir, periods):
         print(line)
-    print(f"Danh sách lỗi: {layout.published / 'rejections.csv'}")
+    print(f"Danh sách tệp, dòng bị từ chối của mọi kỳ: {layout.published / 'rejections.csv'}")
+    # Last, what an officer opens: the latest period published, its timeliness, then its files.
+    published = [o.period for o in outcomes if o.success]
+    if published:
+        import datetime as dt
+
+        import polars as pl
+
+        from pipelines.core.periods import month_label
+        from pipelines.quality.assets import timeliness_line
+
+        latest = max(published)
+        folder = layout.period_published(latest)
+        completeness = pl.read_csv(folder / "completeness.csv", infer_schema=False)
+        if completeness.height:
+            deadline = dt.date.fromisoformat(completeness["deadline"][0])
+            print(f"Tình hình nộp báo cáo kỳ {month_label(latest)}: {timeliness_line(completeness, deadline)}")
+        print(f"Kỳ mới nhất ({month_label(latest)}), các tệp để mở:")
+        print(f"- Phụ lục (Excel): {folder / f'phu-luc-{latest}.xlsx'}")
+        print(f"- Phụ lục (Word): {folder / f'phu-luc-{latest}.docx'}")
+        print(f"- Báo cáo (mở bằng trình duyệt): {folder / 'report.html'}")
+        print(f"- Tệp, dòng bị từ chối: {folder / 'rejections.csv'}")
     failed = [o for o in outcomes if not o.success]
     if failed:
         print("error: " + " | ".join(f"{o.period}: {o.reason}" for o in failed), file=sys.stderr)
@@ -164,6 +187,8 @@ def fault_line(error, data_dir: Path) -> str | None:
 
 
 def command_rebuild(args: argparse.Namespace) -> int:
+    from pipelines.partitions import PERIODS, period_bounds  # after the data directory's configuration is set
+
     data_dir = Path(args.data_dir).resolve()
     layout = DataDir.at(data_dir)
     kept, registered = rebuild(layout)
@@ -206,6 +231,11 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="ingest the inbox and publish each period's appendix")
     run.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="data directory (default: data/)")
     run.add_argument("--period", help="only this period (YYYY-MM); default: every inbox folder")
+    run.add_argument(
+        "--scope",
+        help="the unit the data directory reports for, at its first run: a code of data/reference/vn/ "
+        "(52, 550, 21952@2024-07-01, VN); default: data/config.toml's",
+    )
     run.set_defaults(handler=command_run)
     analyst = sub.add_parser("analyst-db", help="print the path of the analysts' read-only copy of the warehouse")
     analyst.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="data directory (default: data/)")
@@ -222,11 +252,23 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    data_dir = Path(args.data_dir).resolve()
+    refusal = configure_data_dir(data_dir, getattr(args, "scope", None))
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    previous = os.environ.get(DATA_DIR_ENV)
+    os.environ[DATA_DIR_ENV] = str(data_dir)  # its configuration, for this command and the assets it runs
     try:
         return args.handler(args)
     except Exception as error:
-        line = fault_line(error, Path(args.data_dir).resolve())
+        line = fault_line(error, data_dir)
         if line is None:
             raise
         print(line, file=sys.stderr)
         return 1
+    finally:
+        if previous is None:
+            os.environ.pop(DATA_DIR_ENV, None)
+        else:
+            os.environ[DATA_DIR_ENV] = previous

@@ -1,11 +1,17 @@
-"""Reporting periods as Dagster partitions, from data/config.toml (monthly by default)."""
+"""Reporting periods as Dagster partitions, from data/config.toml (monthly by default).
+
+The partitions run from the programme's first period ([periods] first) to the current one:
+the UI counts only periods the programme covers. A period nobody reported has no run and
+shows as not materialised (grey), never as failed; a run for it (the daily schedule's, for
+the current period) succeeds and publishes an appendix whose units have not reported yet.
+"""
 
 from __future__ import annotations
 
 import dagster as dg
 
 from pipelines.core import clock
-from pipelines.core.periods import period_of
+from pipelines.core.periods import is_period, period_of
 from pipelines.core.settings import Programme
 
 CRON_BY_PERIOD_TYPE = {
@@ -19,6 +25,8 @@ def period_partitions(programme: Programme) -> dg.TimeWindowPartitionsDefinition
     cron = CRON_BY_PERIOD_TYPE.get(programme.period_type)
     if cron is None:
         raise ValueError(f"unknown period type in config.toml: {programme.period_type!r}")
+    if not is_period(programme.first_period):
+        raise ValueError(f"[periods] first in config.toml must be YYYY-MM, got {programme.first_period!r}")
     return dg.TimeWindowPartitionsDefinition(
         start=programme.first_period,
         fmt="%Y-%m",

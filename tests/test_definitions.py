@@ -63,11 +63,27 @@ def test_blocking_checks_and_warnings_on_the_appendix():
         "appendix_derived_columns_agree",
         "appendix_units_are_reference_units",
     }
-    assert set(specs) - blocking == {"appendix_units_all_reported", "figures_change_plausibly"}
-    assert {
-        name: spec.asset_key.to_user_string() for name, spec in specs.items() if name != "figures_change_plausibly"
-    } == {name: "district_appendix" for name in set(specs) - {"figures_change_plausibly"}}
-    assert specs["figures_change_plausibly"].asset_key.to_user_string() == "plausibility_warnings"
+    assert set(specs) - blocking == {
+        "appendix_units_all_reported",
+        "figures_change_plausibly",
+        "no_file_or_row_rejected",
+    }
+    elsewhere = {"figures_change_plausibly": "plausibility_warnings", "no_file_or_row_rejected": "staged_submissions"}
+    assert {name: spec.asset_key.to_user_string() for name, spec in specs.items()} == {
+        name: elsewhere.get(name, "district_appendix") for name in specs
+    }
+
+
+def test_partitions_run_from_the_programmes_first_period_to_the_current_one():
+    from pipelines.core.settings import Programme
+    from pipelines.partitions import period_bounds
+
+    first = Programme.load().first_period
+    assert first == "2024-04"  # the bundled samples' first period: no years nobody reported
+    keys = defs.resolve_job_def("publish_period").partitions_def.get_partition_keys()
+    assert (keys[0], keys[-1]) == period_bounds() == (first, keys[-1])
+    year, month = (int(part) for part in keys[-1].split("-"))
+    assert len(keys) == (year - 2024) * 12 + month - 4 + 1
 
 
 def test_schedule_and_sensor_target_the_period_job_and_run_by_default():

@@ -16,6 +16,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines.core import clock
+from pipelines.core.numbers import format_vn_int
 from pipelines.core.period_text import label
 from pipelines.core.scope import configured_scope
 from pipelines.core.text import markdown_table, readable_name
@@ -42,7 +43,7 @@ def written_at(path: Path) -> int:
     group_name="ingest",
     kinds={"duckdb", "python"},
     description=(
-        "Every file in inbox/<period>/ and every file loose in inbox/, archived byte for byte "
+        "Every file in inbox/YYYY-MM/ and every file loose in inbox/, archived byte for byte "
         "under archive/ by its sha256 before anything reads it, and registered in "
         "raw.received_files with the period it counts for (a loose file: by the run of the "
         "period written in it; by any run, with a null period, when it names none or an "
@@ -147,15 +148,25 @@ def received_files(context: dg.AssetExecutionContext, storage: Storage) -> dg.Ma
         archive.record(layout.root, new, refiled)  # once registered: what a rebuild of the warehouse needs
     return dg.MaterializeResult(
         metadata={
-            "files_in_inbox": len(filed),
-            "loose_files": len(loose),
-            "new_files": frame.height,
-            "already_received": len(repeated),
-            "refiled": len(refiled),
-            "copies_of_other_periods": len(copies),
-            "refused_or_unreadable": len(refused),
-            "loose_for_other_periods": elsewhere,
-            "new": dg.MetadataValue.md(markdown_table(frame.select("original_name", "period", "size_bytes", "sha256"))),
+            "files_in_inbox": format_vn_int(len(filed)),
+            "loose_files": format_vn_int(len(loose)),
+            "new_files": format_vn_int(frame.height),
+            "already_received": format_vn_int(len(repeated)),
+            "refiled": format_vn_int(len(refiled)),
+            "copies_of_other_periods": format_vn_int(len(copies)),
+            "refused_or_unreadable": format_vn_int(len(refused)),
+            "loose_for_other_periods": format_vn_int(elsewhere),
+            "new": dg.MetadataValue.md(
+                markdown_table(
+                    frame.select(
+                        pl.col("original_name").alias("Tệp"),
+                        pl.col("period").fill_null("không rõ").alias("Kỳ"),
+                        # No sha256: one long unbreakable word squeezes the other columns in the UI's
+                        # narrow metadata column (raw.received_files holds it beside the name).
+                        pl.col("size_bytes").map_elements(format_vn_int, pl.String).alias("Dung lượng (byte)"),
+                    )
+                )
+            ),
         }
     )
 
@@ -257,13 +268,22 @@ def staged_submissions(context: dg.AssetExecutionContext, storage: Storage) -> d
     rejected_files = parsed_files.filter(pl.col("status") == "rejected").height
     return dg.MaterializeResult(
         metadata={
-            "files_parsed": parsed_files.height,
-            "files_accepted": parsed_files.height - rejected_files,
-            "files_rejected": rejected_files,
-            "rows_accepted": new_rows.height,
-            "rejections_in_period": shown.height,
+            "files_parsed": format_vn_int(parsed_files.height),
+            "files_accepted": format_vn_int(parsed_files.height - rejected_files),
+            "files_rejected": format_vn_int(rejected_files),
+            "rows_accepted": format_vn_int(new_rows.height),
+            "rejections_in_period": format_vn_int(shown.height),
+            # As the check no_file_or_row_rejected lists them: the file, the row (or the whole file), the reason.
             "rejections": dg.MetadataValue.md(
-                markdown_table(shown.select("original_name", "row_number", "code", "message"))
+                markdown_table(
+                    shown.select(
+                        pl.col("original_name").alias("Tệp"),
+                        pl.col("row_number").cast(pl.String).fill_null("cả tệp").alias("Dòng"),
+                        pl.col("message").alias("Lý do"),
+                    )
+                )
+                if shown.height
+                else "Không có"
             ),
         }
     )

@@ -3,6 +3,7 @@
 import dagster as dg
 import polars as pl
 
+from pipelines.core.numbers import format_vn_int, format_vn_rate
 from pipelines.core.scope import configured_scope
 from pipelines.partitions import PERIODS, PROGRAMME
 from pipelines.publish.appendix import build_appendix, read_appendix, total_row
@@ -53,9 +54,10 @@ def district_appendix(context: dg.AssetExecutionContext, storage: Storage) -> dg
     total = total_row(appendix)
     return dg.MaterializeResult(
         metadata={
-            "units": appendix.height - 1,
-            "units_missing": appendix["note"].drop_nulls().len(),
-            "clean_rate_pct": dg.MetadataValue.float(total["clean_rate_pct"] or 0.0),
+            "units": format_vn_int(appendix.height - 1),
+            "units_missing": format_vn_int(appendix["note"].drop_nulls().len()),
+            # As the letter and published_appendix write it: 62,97 (empty when no unit reported).
+            "clean_rate_pct": format_vn_rate(total["clean_rate_pct"]),
             "preview": dg.MetadataValue.md(
                 appendix_markdown(appendix, period, configured_scope().texts(period)["title"])
             ),
@@ -70,9 +72,9 @@ def district_appendix(context: dg.AssetExecutionContext, storage: Storage) -> dg
     # Completeness and the plausibility warnings feed report.html: they run first.
     deps=[district_appendix, clean_rate_history, "reporting_completeness", "plausibility_warnings"],
     description=(
-        "The files the district attaches and shares, under published/<period>/: appendix.csv "
-        "(the contract), phu-luc-<period>.xlsx (official layout; charts on a second sheet), "
-        "phu-luc-<period>.docx (the Word table), appendix.md, rejections.csv, "
+        "The files the district attaches and shares, under published/YYYY-MM/: appendix.csv "
+        "(the contract), phu-luc-YYYY-MM.xlsx (official layout; charts on a second sheet), "
+        "phu-luc-YYYY-MM.docx (the Word table), appendix.md, rejections.csv, "
         "clean_rate_history.csv (the contract: every period in this period's units), trends.csv, "
         "summary.txt (the letter's opening sentence), the charts as PNG and SVG, and report.html "
         "(self-contained); and published/rejections.csv for all periods. Each file is replaced "
@@ -109,6 +111,7 @@ def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> d
                 "snapshots": fingerprint(con, "select_snapshots_fingerprint", period=period),
                 "units": scope.units_in(period),
                 "crosswalk": scope.crosswalk,
+                "scope_notes": scope.notes,
                 "settings": scope.settings,
                 "completeness": completeness,
             }
@@ -144,6 +147,6 @@ def published_metadata(summary: dict, rendered: bool) -> dict:
         "clean_rate_pct": summary["clean_rate_pct"],
         "summary": summary["summary"],
         "units_flagged": summary["units_flagged"],
-        "rejections": summary["rejections"],
+        "rejections": format_vn_int(summary["rejections"]),
         "rendered": rendered,
     }

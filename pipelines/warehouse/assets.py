@@ -3,6 +3,7 @@
 import dagster as dg
 import polars as pl
 
+from pipelines.core.numbers import format_vn_int, format_vn_rate
 from pipelines.core.scope import configured_scope
 from pipelines.core.text import markdown_table
 from pipelines.ingest.assets import staged_submissions
@@ -34,7 +35,9 @@ def submission_history(context: dg.AssetExecutionContext, storage: Storage) -> d
         history = build_history(db.query(con, "select_period_rows", period=period))
         db.replace_period_rows(con, "marts.submission_history", "delete_period_history", period, history)
     corrections = history.filter(pl.col("version") > 1).height
-    return dg.MaterializeResult(metadata={"versions": history.height, "corrections": corrections})
+    return dg.MaterializeResult(
+        metadata={"versions": format_vn_int(history.height), "corrections": format_vn_int(corrections)}
+    )
 
 
 @dg.asset(
@@ -51,7 +54,9 @@ def commune_snapshot(context: dg.AssetExecutionContext, storage: Storage) -> dg.
         snapshot = build_snapshot(history)
         db.replace_period_rows(con, "marts.commune_snapshot", "delete_period_snapshot", period, snapshot)
     expected = configured_scope().units_in(period).height
-    return dg.MaterializeResult(metadata={"units_reported": snapshot.height, "units_expected": expected})
+    return dg.MaterializeResult(
+        metadata={"units_reported": format_vn_int(snapshot.height), "units_expected": format_vn_int(expected)}
+    )
 
 
 @dg.asset(
@@ -98,7 +103,12 @@ def clean_rate_history(context: dg.AssetExecutionContext, storage: Storage) -> d
         summary = {
             "rows": history.height,
             "periods": scope_rates.height,
-            "scope_clean_rate": markdown_table(scope_rates),
+            "scope_clean_rate": markdown_table(
+                scope_rates.select(
+                    pl.col("period").alias("Kỳ"),
+                    pl.col("clean_rate_pct").map_elements(format_vn_rate, pl.String).alias("Tỷ lệ làm sạch (%)"),
+                )
+            ),
         }
         with db.transaction(con):
             db.execute(con, "delete_clean_rate_history", period=period)
@@ -110,8 +120,8 @@ def clean_rate_history(context: dg.AssetExecutionContext, storage: Storage) -> d
 
 def clean_rate_history_metadata(summary: dict, recomputed: bool) -> dict:
     return {
-        "rows": summary["rows"],
-        "periods": summary["periods"],
+        "rows": format_vn_int(summary["rows"]),
+        "periods": format_vn_int(summary["periods"]),
         "scope_clean_rate": dg.MetadataValue.md(summary["scope_clean_rate"]),
         "recomputed": recomputed,
     }
