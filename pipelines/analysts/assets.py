@@ -1,40 +1,44 @@
-"""The analysts' copy of the warehouse, published at the end of every successful run."""
+"""The analysts' copy of the warehouse and its Parquet extracts, published at the end of every successful run."""
 
 import dagster as dg
 
-from pipelines.analysts.analyst_db import publish_analyst_copy
+from pipelines.analysts.analyst_db import STORAGE_VERSION, publish_analyst_copy
+from pipelines.analysts.catalog import load
+from pipelines.analysts.extracts import extracts_path
 from pipelines.partitions import PERIODS
 from pipelines.publish.assets import published_appendix
 from pipelines.quality.assets import reporting_completeness
 from pipelines.resources import Storage
-from pipelines.warehouse import db
 
 
 @dg.asset(
     partitions_def=PERIODS,
     group_name="analysts",
-    kinds={"duckdb"},
+    kinds={"duckdb", "parquet"},
     deps=[published_appendix, reporting_completeness],
     description=(
-        "analyst.duckdb: a copy of the whole warehouse (tables and the analysts' views in "
-        "sql/views/) for analysts to open read-only, replaced atomically (written under a "
-        "temporary name, then renamed) after each successful run that changed the warehouse, so "
-        "an open session never blocks a run and never sees a half-written state."
+        "analyst.duckdb: the tables and columns of sql/catalog.toml copied from the warehouse, the "
+        "analysts' views of sql/views/ over them, every table, view and column commented; written in "
+        f"DuckDB's storage format {STORAGE_VERSION} so that 1.x clients open it, and replaced atomically "
+        "(written under a temporary name, then renamed) after each run that changed the warehouse, so an "
+        "open session never blocks a run and never sees a half-written state. Beside it, analytics/: "
+        "each view as Parquet, the set replaced as a whole."
     ),
 )
 def analyst_warehouse(context: dg.AssetExecutionContext, storage: Storage) -> dg.MaterializeResult:
     with storage.connect() as con:
-        path = publish_analyst_copy(con, storage.layout)
-    with db.connect(path, read_only=True) as con:
-        tables = db.query(con, "select_catalog")
+        result = publish_analyst_copy(con, storage.layout)
+    catalog = load()
+    rewritten = "\n".join(f"- `{t}`: {', '.join(str(p) for p in periods)}" for t, periods in result.rewritten.items())
     return dg.MaterializeResult(
         metadata={
-            "path": dg.MetadataValue.path(str(path)),
-            "size_bytes": path.stat().st_size,
-            "tables": tables.filter(tables["table_type"] == "BASE TABLE").height,
-            "views": dg.MetadataValue.md(
-                "\n".join(f"- `{n}`" for n in tables.filter(tables["table_type"] == "VIEW")["name"].to_list())
-                or "_(none)_"
-            ),
+            "path": dg.MetadataValue.path(str(result.path)),
+            "size_bytes": result.path.stat().st_size,
+            "storage_version": STORAGE_VERSION,
+            "made": result.mode,  # unchanged | full | incremental
+            "periods_rewritten": dg.MetadataValue.md(rewritten or "_(none)_"),
+            "tables": len(catalog.tables),
+            "views": dg.MetadataValue.md("\n".join(f"- `{v.name}`" for v in catalog.views)),
+            "parquet": dg.MetadataValue.path(str(extracts_path(storage.layout))),
         }
     )

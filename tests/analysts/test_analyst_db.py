@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
+from analyst_docs import queries
 from helpers import HEADER, REPO, copy_samples, workbook
 
 from pipelines.core.settings import SQL_DIR
@@ -27,15 +29,6 @@ def cli(*args: str) -> subprocess.CompletedProcess:
     return result
 
 
-def readme_queries() -> list[str]:
-    """The example queries of the analysts' guide (docs/analysts.md), every ```sql block."""
-    text = (REPO / "docs" / "analysts.md").read_text(encoding="utf-8")
-    blocks = [part.split("```", 1)[0] for part in text.split("```sql")[1:]]
-    statements = [s.strip() for block in blocks for s in block.split(";") if s.strip()]
-    assert len(statements) == 5
-    return statements
-
-
 def cleaned_phuoc_hung(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     return con.execute(
         "SELECT version, cleaned FROM marts.submission_history "
@@ -47,6 +40,7 @@ def periods(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("SELECT DISTINCT period FROM marts.district_appendix ORDER BY period").fetchall()]
 
 
+@pytest.mark.e2e
 def test_an_open_analyst_session_never_blocks_a_run_nor_sees_half_a_state(tmp_path):
     data_dir = copy_samples(tmp_path / "data", ["2024-06", "2024-07"])
     (data_dir / "inbox" / "2024-07" / "ghi chú.xlsx").write_bytes(b"not a workbook")  # rejected, kept
@@ -80,7 +74,7 @@ def test_an_open_analyst_session_never_blocks_a_run_nor_sees_half_a_state(tmp_pa
             "WHERE period = '2024-07' AND unit_code = '21961' ORDER BY version"
         ).fetchall()
         assert versions == [(1, 1731, False), (2, 1800, True)]
-        for statement in readme_queries():
+        for statement in queries():  # the README's and docs/analysts.md's, as shown
             assert fresh.execute(statement).fetchall(), statement
         total = fresh.execute(
             "SELECT total_children, cleaned, clean_rate_pct FROM analytics.clean_rate_history "
