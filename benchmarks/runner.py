@@ -194,6 +194,14 @@ def _build_history(setup: Setup) -> None:
         os.environ[UNITS_FILE_ENV] = str(setup.units_file)
         units = synthetic.synthetic_units(setup.communes, setup.seed).drop("province_code")
         load_history(setup.history, units, history, setup.seed)
+    # The analysts' copy of the history, as a data directory in service has it: each timed
+    # run then brings it up to date, as a run does, instead of making it whole.
+    from pipelines.analysts.analyst_db import publish_analyst_copy
+    from pipelines.core.settings import DataDir
+    from pipelines.warehouse import db
+
+    with db.connect(setup.history / "warehouse.duckdb") as con:
+        publish_analyst_copy(con, DataDir.at(setup.history))
     (setup.history / "complete").write_text(warehouse_sql_digest(), encoding="utf-8")
 
 
@@ -225,6 +233,15 @@ def prepare_run(setup: Setup, name: str, files: list[Path]) -> Path:
     inbox = run_dir / "inbox" / setup.last
     inbox.mkdir(parents=True)
     shutil.copy2(setup.history / "warehouse.duckdb", run_dir / "warehouse.duckdb")
+    for name in ("analyst.duckdb", ".analyst.duckdb.source.json"):  # mtimes kept: the copy's base is known by them
+        if (setup.history / name).exists():
+            shutil.copy2(setup.history / name, run_dir / name)
+    for name in (".analytics", "analytics"):
+        source = setup.history / name
+        if source.is_symlink():
+            os.symlink(os.readlink(source), run_dir / name)
+        elif source.is_dir():
+            shutil.copytree(source, run_dir / name, symlinks=True)
     if setup.national:
         configure(run_dir)  # its own config.toml, as the one in force: a VN data directory
     for path in files:

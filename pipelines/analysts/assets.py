@@ -5,6 +5,7 @@ import dagster as dg
 from pipelines.analysts.analyst_db import STORAGE_VERSION, publish_analyst_copy
 from pipelines.analysts.catalog import load
 from pipelines.analysts.extracts import extracts_path
+from pipelines.core.numbers import format_vn_int
 from pipelines.partitions import PERIODS
 from pipelines.publish.assets import published_appendix
 from pipelines.quality.assets import reporting_completeness
@@ -33,11 +34,11 @@ def analyst_warehouse(context: dg.AssetExecutionContext, storage: Storage) -> dg
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(result.path)),
-            "size_bytes": result.path.stat().st_size,
+            "size_bytes": format_vn_int(result.path.stat().st_size),
             "storage_version": STORAGE_VERSION,
             "made": result.mode,  # unchanged | full | incremental
             "periods_rewritten": dg.MetadataValue.md(rewritten or "_(none)_"),
-            "tables": len(catalog.tables),
+            "tables": format_vn_int(len(catalog.tables)),
             "views": dg.MetadataValue.md("\n".join(f"- `{v.name}`" for v in catalog.views)),
             "parquet": dg.MetadataValue.path(str(extracts_path(storage.layout))),
         }

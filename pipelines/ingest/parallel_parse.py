@@ -17,6 +17,8 @@ from pathlib import Path, PurePath
 import polars as pl
 
 from pipelines import scale
+from pipelines.ingest.file_guards import OLE, ZIP, sniff
+from pipelines.ingest.sandbox import prefetched
 from pipelines.ingest.submissions import ParsedBatch, ReadFile, parse_batch, read_submission, rejected_file, too_large
 from pipelines.scale import pool, released, shutdown, worker_count
 
@@ -24,7 +26,9 @@ from pipelines.scale import pool, released, shutdown, worker_count
 FILE_KEYS = ("archive_path", "original_name", "size_bytes", "period", "period_folder")
 
 
-def parse_received(data_root: Path, file: dict, period: str, bounds: tuple[str, str]) -> ReadFile:
+def parse_received(
+    data_root: Path, file: dict, period: str, bounds: tuple[str, str], data: bytes | None = None
+) -> ReadFile:
     """Read one registered file (a raw.received_files row) for the run of `period`.
 
     A file registered with neither a period nor a period folder (loose, its period unknown)
@@ -33,7 +37,7 @@ def parse_received(data_root: Path, file: dict, period: str, bounds: tuple[str, 
     rejected = too_large(file["size_bytes"], file["period"])
     if rejected is not None:
         return rejected
-    data = (Path(data_root) / file["archive_path"]).read_bytes()
+    data = data if data is not None else (Path(data_root) / file["archive_path"]).read_bytes()
     suffix = PurePath(file["original_name"]).suffix.lower()
     try:
         if file["period"] is None and file["period_folder"] is None:
@@ -50,7 +54,13 @@ def parse_files(
 
     Checked as one batch; should that fail on something in one file, each file is checked
     alone, and a file that still fails is rejected: one file never stops the others."""
-    read = [parse_received(data_root, file, period, bounds) for file in files]
+    datas = [
+        None if too_large(file["size_bytes"]) else (Path(data_root) / file["archive_path"]).read_bytes()
+        for file in files
+    ]
+    workbooks = [data for data in datas if data is not None and sniff(data) in (ZIP, OLE)]
+    with prefetched(workbooks):  # read in the reader process as one stream
+        read = [parse_received(data_root, file, period, bounds, data) for file, data in zip(files, datas, strict=True)]
     try:
         return parse_batch(read, units)
     except Exception:

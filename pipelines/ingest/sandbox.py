@@ -23,7 +23,10 @@ import select
 import struct
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from pipelines.core.text import nfc
 from pipelines.ingest.file_guards import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, UnreadableFile
@@ -149,13 +152,50 @@ def _receive(process: subprocess.Popen, size: int, deadline: float) -> bytes:
     return b"".join(chunks)
 
 
-def read_workbook(data: bytes) -> list[Sheet]:
-    """The sheets of an .xlsx or .xls, read in the child; raises UnreadableFile."""
-    process = _Child.get()
+_PREFETCHED: dict[int, list[Sheet] | UnreadableFile] = {}
+
+
+@contextmanager
+def prefetched(datas: list[bytes]) -> Iterator[None]:
+    """Within the block, `read_workbook` answers these workbooks from one stream of reads:
+    a thread writes them to the child while their replies are read, so a run's thousands
+    of small workbooks do not each wait for a round trip. A file that kills the child, or
+    runs out of time, gets its rejection; the child is started afresh for the rest."""
+    pending, results = list(datas), []
+    while pending:
+        process = _Child.get()
+        writer = threading.Thread(target=_write_all, args=(process, pending), daemon=True)
+        writer.start()
+        for _ in pending:
+            try:
+                results.append(_reply(process))
+            except UnreadableFile as exc:
+                results.append(exc)
+                if process.poll() is not None or exc.code == "READ_TIMEOUT":
+                    break  # the child is gone: the rest go to a new one
+        writer.join()
+        pending = datas[len(results) :]
+    _PREFETCHED.update({id(data): result for data, result in zip(datas, results, strict=True)})
+    try:
+        yield
+    finally:
+        for data in datas:
+            _PREFETCHED.pop(id(data), None)
+
+
+def _write_all(process: subprocess.Popen, datas: list[bytes]) -> None:
+    try:
+        for data in datas:
+            process.stdin.write(_HEADER.pack(len(data)) + data)
+        process.stdin.flush()
+    except (OSError, ValueError):  # the child died: the reader side says which file
+        pass
+
+
+def _reply(process: subprocess.Popen) -> list[Sheet]:
+    """The next reply of the child, or UnreadableFile (its own, or the child's death)."""
     deadline = time.monotonic() + TIME_LIMIT
     try:
-        process.stdin.write(_HEADER.pack(len(data)) + data)
-        process.stdin.flush()
         size = _HEADER.unpack(_receive(process, _HEADER.size, deadline))[0]
         reply = marshal.loads(_receive(process, size, deadline))
     except TimeoutError:
@@ -167,6 +207,23 @@ def read_workbook(data: bytes) -> list[Sheet]:
     if reply[0] == "ok":
         return reply[1]
     raise UnreadableFile(reply[1], reply[2])
+
+
+def read_workbook(data: bytes) -> list[Sheet]:
+    """The sheets of an .xlsx or .xls, read in the child; raises UnreadableFile."""
+    known = _PREFETCHED.get(id(data))
+    if known is not None:
+        if isinstance(known, UnreadableFile):
+            raise known
+        return known
+    process = _Child.get()
+    try:
+        process.stdin.write(_HEADER.pack(len(data)) + data)
+        process.stdin.flush()
+    except (OSError, ValueError):
+        _Child.stop()
+        raise UnreadableFile("NOT_A_SPREADSHEET", "trình đọc bảng tính dừng đột ngột") from None
+    return _reply(process)
 
 
 if __name__ == "__main__":

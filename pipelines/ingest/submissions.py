@@ -32,7 +32,7 @@ from pipelines.core.columns import LABELS
 from pipelines.core.crosswalk import unit_not_in_period
 from pipelines.core.period_text import label, periods_in, resolve_period
 from pipelines.core.scope import configured_scope
-from pipelines.core.text import fold, quote_short
+from pipelines.core.text import fold
 from pipelines.core.units import candidates, code_mapping, key_names, suggest_units, unit_key, units_valid_in
 from pipelines.ingest.file_guards import check_size
 from pipelines.ingest.headers import SCAN_ROWS, find_header
@@ -605,7 +605,9 @@ def parse_batch(files: Sequence[ReadFile], units: pl.DataFrame, *, keep_sheets: 
     official = {key: key_names(u) for key, u in units_by_key.items()}
 
     def named(row: dict, record: dict) -> dict:
-        name = official[row["units_key"]].get(record.get("unit_code")) or quote_short(row["unit_name"])
+        # Only a known unit's official name: a cell of an unknown row may hold anything (a
+        # child's name, when a list of children was sent by mistake); its message quotes it short.
+        name = official[row["units_key"]].get(record.get("unit_code"))
         return {"unit_name": name, **record}
 
     # Rows with something to say, each worded.

@@ -52,7 +52,7 @@ MESSAGES: dict[str, str] = {
 REJECTION_SCHEMA = {
     "row_number": pl.Int64,
     "unit_code": pl.String,
-    "unit_name": pl.String,  # the official name when the unit is known, else the name as sent
+    "unit_name": pl.String,  # the official name when the unit is known (a cell as sent may hold anything)
     "code": pl.String,
     "message": pl.String,
 }

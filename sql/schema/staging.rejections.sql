@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS staging.rejections (
     row_number      BIGINT,
     code            VARCHAR NOT NULL,
     message         VARCHAR NOT NULL,
-    -- The unit a rejected row is about, by name (official when known, else as sent), so
+    -- The unit a rejected row is about, by its official name when it is known, so
     -- the officer reading rejections.csv need not look codes up. Last, where
     -- migrations/004_rejection_unit_name.sql adds it to an older warehouse.
     unit_name       VARCHAR
