@@ -210,7 +210,8 @@ def history_is_current(setup: Setup) -> bool:
     history made by another would be brought up to date inside every timed run, which
     then measures the change of schema, not the run."""
     marker = setup.history / "complete"
-    return marker.exists() and marker.read_text(encoding="utf-8") == warehouse_sql_digest()
+    current = marker.exists() and marker.read_text(encoding="utf-8") == warehouse_sql_digest()
+    return current and (setup.history / "analyst.duckdb").exists()
 
 
 def ensure_history(setup: Setup, progress: tqdm) -> None:
