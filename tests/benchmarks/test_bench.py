@@ -230,6 +230,8 @@ def test_a_history_loaded_by_another_schema_is_loaded_again(tmp_path, monkeypatc
     (setup.history / "complete").touch()  # as caches were marked before
     assert not runner.history_is_current(setup)
     (setup.history / "complete").write_text(runner.warehouse_sql_digest(), encoding="utf-8")
+    assert not runner.history_is_current(setup)  # its analysts' copy is part of it
+    (setup.history / "analyst.duckdb").touch()
     assert runner.history_is_current(setup)
     monkeypatch.setattr(runner, "warehouse_sql_digest", lambda: "another schema")
     assert not runner.history_is_current(setup)

@@ -72,8 +72,9 @@ def test_hostile_corpus_beside_the_samples(tmp_path):
     assert any(r["original_name"] == "'=HYPERLINK công thức.xlsx" for r in report)
     by_name = {r["original_name"]: r for r in report}
     assert by_name["làm sạch lớn hơn.xlsx"]["unit_name"] == "Phước Hưng"  # official name of a known unit
-    assert by_name["đơn vị lạ.xlsx"]["unit_name"] == "Phước Hưngg"  # as sent when unknown
-    assert by_name["'=HYPERLINK công thức.xlsx"]["unit_name"].startswith("'=HYPERLINK(")
+    # An unknown row's name is not repeated (a cell may hold anything); its message quotes it short.
+    assert by_name["đơn vị lạ.xlsx"]["unit_name"] == "" and "Phước Hưngg" in by_name["đơn vị lạ.xlsx"]["message"]
+    assert "=HYPERLINK(" in by_name["'=HYPERLINK công thức.xlsx"]["message"]  # inside a sentence, never a formula
     period_report = rows_of(published / "rejections.csv")
     assert {r["period"] for r in period_report} == {"2024-07"}
 
