@@ -250,10 +250,9 @@ def prepare_run(setup: Setup, name: str, files: list[Path]) -> Path:
             os.link(path, inbox / path.name)
         except OSError:
             shutil.copy2(path, inbox / path.name)
-    # The setup's own writes (the previous run folder's 10,000 archived files deleted, the
-    # history copied) go to disk now, not during the timed run: left pending, the run's
-    # own file creations waited on them (archiving 10,000 files: 0.9 s, or 2-4 s right
-    # after the same number were deleted).
+    # The setup's own writes (the previous run folder's archived files deleted, the history
+    # copied) go to disk now, not during the timed run: left pending, the run's own file
+    # creations would wait on them and be measured.
     os.sync()
     return run_dir
 
