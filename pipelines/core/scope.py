@@ -226,10 +226,10 @@ def configure_data_dir(data_dir: Path, requested: str | None) -> str | None:
         current = str(load_config(own).get("scope", {}).get("code", COUNTRY))
     else:
         current = None
+    unit = None
     if requested is not None:
-        national = load_units(NATIONAL_DIR / "units.csv")
         try:
-            scope_unit(national, requested)
+            unit = scope_unit(load_units(NATIONAL_DIR / "units.csv"), requested)
         except ValueError as exc:
             return f"Không có đơn vị nào mã {requested} ({exc})."
         if current is not None and parse_scope_code(current) != parse_scope_code(requested):
@@ -241,8 +241,7 @@ def configure_data_dir(data_dir: Path, requested: str | None) -> str | None:
         return None
     text = CONFIG_FILE.read_text(encoding="utf-8")
     default_code = str(default.get("scope", {}).get("code", COUNTRY))
-    if requested is not None and parse_scope_code(requested) != parse_scope_code(default_code):
-        unit = scope_unit(load_units(NATIONAL_DIR / "units.csv"), requested)
+    if unit is not None and parse_scope_code(requested) != parse_scope_code(default_code):
         word = LEVEL_WORDS[unit["level"]]
         text = text.split("\n[[scope.display]]")[0].split("\n# The names and order the district's")[0] + "\n"
         text = text.replace(f'code = "{default_code}"', f'code = "{requested}"')

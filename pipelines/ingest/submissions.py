@@ -60,7 +60,8 @@ TOTAL_ROW_KEYS = [
 ]
 # A district's row in a compiled table: its subtotal ("Cộng huyện An Lão") or its heading
 # ("Huyện An Lão", "I. Thị xã An Nhơn"), folded as unit_key folds names.
-DISTRICT_ROW = r"^(?:[ivx]+ |\d+ )?(?:cong |tong cong |tong )?(huyen|thi xa|thanh pho|quan) (.+)$"
+DISTRICT_KINDS = r"huyen|thi xa|thanh pho|quan"
+DISTRICT_ROW = rf"^(?:[ivx]+ |\d+ )?(?:cong |tong cong |tong )?({DISTRICT_KINDS}) (.+)$"
 # The lines under a table that carry no figures of a unit: who made it, who signs, where
 # and when, notes.
 FOOTER = (
@@ -85,7 +86,7 @@ _TABLE_SCHEMA = {
     "file": pl.Int64,
     "sheet": pl.Int64,
     "units_key": pl.String,
-    "title": pl.String,
+    "title_district": pl.String,
     "row_number": pl.Int64,
     **{f: pl.String for f in TABLE_FIELDS},
 }
@@ -378,7 +379,7 @@ def tables_frame(files: Sequence[ReadFile]) -> pl.DataFrame:
     ids: list[int] = []
     sheet_ids: list[int] = []
     unit_keys: list[str] = []
-    titles: list[str] = []
+    title_districts: list[str | None] = []
     row_numbers: list[int] = []
     cells: list[list[str | None]] = [[] for _ in TABLE_FIELDS]
     for index, file in enumerate(files):
@@ -390,11 +391,11 @@ def tables_frame(files: Sequence[ReadFile]) -> pl.DataFrame:
             ids.extend(repeat(index, n))
             sheet_ids.extend(repeat(sheet, n))
             unit_keys.extend(repeat(key, n))
-            titles.extend(repeat(table.title, n))
+            title_districts.extend(repeat(_district_key(table.title), n))  # once a sheet
             row_numbers.extend(table.row_numbers)
             for column, values in zip(cells, table.columns, strict=True):
                 column.extend(values)
-    data = [ids, sheet_ids, unit_keys, titles, row_numbers, *cells]
+    data = [ids, sheet_ids, unit_keys, title_districts, row_numbers, *cells]
     return pl.DataFrame(dict(zip(_TABLE_SCHEMA, data, strict=True)), schema=_TABLE_SCHEMA)
 
 
@@ -428,7 +429,7 @@ def _codes_sent(units_by_key: dict[str, pl.DataFrame]) -> pl.DataFrame:
 
 def _district_key(text: str | None) -> str | None:
     """ "huyen an lao" of a folded district row or title ("ubnd huyen an lao tinh binh dinh")."""
-    found = re.search(r"\b(?:huyen|thi xa|thanh pho|quan) ([a-z0-9 ]+?)(?: tinh .*| thanh pho .*|$)", text or "")
+    found = re.search(rf"\b(?:{DISTRICT_KINDS}) ([a-z0-9 ]+?)(?: tinh .*| thanh pho .*|$)", text or "")
     return found.group(1).strip() if found else None
 
 
@@ -512,10 +513,6 @@ def checked_rows(files: Sequence[ReadFile], units_by_key: dict[str, pl.DataFrame
             pl.col("district")
             .replace_strict(_keys(table["district"]), default=None, return_dtype=pl.String)
             .alias("district_key"),
-            pl.col("title").map_elements(_district_key, return_dtype=pl.String).alias("title_district"),
-            pl.col("row_text")
-            .replace_strict(_keys(table.select(texts.alias("t"))["t"]), default=None, return_dtype=pl.String)
-            .alias("row_key"),
         )
         .with_columns(
             _IS_TOTAL.alias("is_total"),
@@ -529,15 +526,16 @@ def checked_rows(files: Sequence[ReadFile], units_by_key: dict[str, pl.DataFrame
             # Subtotals after their units ("Cộng huyện …") or headings before them ("Huyện …").
             pl.col("is_cong").any().over("file", "sheet").alias("subtotal_style"),
             (pl.col("district_row") & ~_NO_COUNTS).alias("is_subtotal"),
-            (
-                pl.col("unit_code").is_null()
-                & ~_READABLE
-                & pl.col("row_key").str.contains(FOOTER).fill_null(False).cum_max().over("file", "sheet")
-            ).alias("footer"),
         )
         .collect()
     )
     rows = _resolve_repeated_names(rows, units_by_key)
+    # A footer line, and below it the lines without figures (the signers' names). Only
+    # rows naming no unit and carrying no valid figures can be one: only their text is folded.
+    maybe = pl.col("unit_code").is_null() & ~_READABLE
+    folded = _keys(rows.filter(maybe)["row_text"])
+    line = pl.col("row_text").replace_strict(folded, default=None, return_dtype=pl.String).str.contains(FOOTER)
+    rows = rows.with_columns((maybe & line.fill_null(False).cum_max().over("file", "sheet")).alias("footer"))
     return (
         rows.lazy()
         .with_columns(_IN_BODY.alias("in_body"), _READABLE.alias("readable"))
