@@ -430,7 +430,7 @@ def _run(setup: Setup, quiet: bool) -> dict:
             # then another fifth, in this process. (Otherwise a worker would start, or this
             # process build its matching indexes, inside a timed run.)
             results["warm_up"] = timed_run(setup, prepare_run(setup, "warm-up", files))
-            timed_run(setup, prepare_run(setup, "warm-up", files[1::5]))
+            timed_run(setup, prepare_run(setup, "warm-up-fifth", files[1::5]))
         elif step == "fifth of the files":
             fifth = files[::5]
             results["fifth"] = timed_run(setup, prepare_run(setup, "fifth", fifth)) | {"files": len(fifth)}
