@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from benchmarks import national
+from benchmarks import national, without
 from benchmarks.district import district_table, run_district
 from benchmarks.runner import BENCH_DIR, run_benchmark, table, write_json
 from pipelines.core.periods import is_period
@@ -44,6 +44,13 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         help="also run the last R periods' files from an empty warehouse, period after period",
+    )
+    p.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        choices=sorted(without.PATHS),
+        help="turn off one country-size path (repeatable) to see what it buys (benchmarks.without)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     district = p.add_argument_group(
@@ -78,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.national and national.check_period(args.period):
             print(f"error: {national.check_period(args.period)}", file=sys.stderr)
             return 2
+    without.turn_off(args.without)
     result = run_benchmark(
         communes,
         args.periods,
@@ -88,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         national_mode=args.national,
         period=args.period,
     )
+    if args.without:
+        result["without"] = args.without
     print(table(result))
     if args.json_out:
         write_json(result, Path(args.json_out))

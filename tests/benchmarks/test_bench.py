@@ -372,3 +372,29 @@ def test_district_mode_times_four_cold_processes_and_writes_every_key(tmp_path, 
     shape = json.loads((root / "job_shape.json").read_text(encoding="utf-8"))
     assert floor_runs[0]["ASSET_CHECK_EVALUATION"] == len(shape["checks"])
     assert floor_runs[0]["STEP_SUCCESS"] == len(shape["assets"]) + len(shape["checks"])
+
+
+def test_without_turns_each_country_size_path_off_and_is_refused_unknown(monkeypatch, capsys):
+    from benchmarks import without
+    from pipelines import scale
+    from pipelines.analysts import analyst_db
+
+    # Each attribute is set through monkeypatch first, so the test puts it back.
+    for name in ("MIN_PARALLEL_FILES", "RENDER_ON_WORKERS_FROM", "SYNCFS_FROM"):
+        monkeypatch.setattr(scale, name, getattr(scale, name))
+    monkeypatch.setattr(analyst_db, "copy_to_disk", analyst_db.copy_to_disk)
+    without.turn_off(sorted(without.PATHS))
+    assert scale.MIN_PARALLEL_FILES == scale.RENDER_ON_WORKERS_FROM == scale.SYNCFS_FROM == without.NEVER
+    assert analyst_db.copy_to_disk is without._copy_then_flush
+    with pytest.raises(SystemExit):
+        main(["--without", "pool", "--communes", "5", "--periods", "2"])
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_copy_then_flush_copies_byte_for_byte(tmp_path):
+    from benchmarks.without import _copy_then_flush
+
+    source = tmp_path / "a.duckdb"
+    source.write_bytes(os.urandom(3 << 20))
+    _copy_then_flush(source, tmp_path / "b.duckdb")
+    assert (tmp_path / "b.duckdb").read_bytes() == source.read_bytes()
