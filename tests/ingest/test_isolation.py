@@ -130,3 +130,16 @@ def test_names_are_readable_whatever_their_bytes():
     assert readable_name(b"\x81.csv".decode("utf-8", "surrogateescape")) == "\\x81.csv"
     assert readable_name("a\r\nb.csv") == "a\\x0d\\x0ab.csv"
     assert quote_short("x" * 100) == "x" * 39 + "…" and quote_short("ngắn") == "ngắn"
+
+
+def test_a_reader_killed_mid_stream_costs_its_file_and_the_rest_read():
+    """A run's workbooks go to the reader as one stream (`prefetched`): one that kills the
+    reader is rejected, and those after it are read by a new reader."""
+    other = xlsx([HEADER, ["2", "Phước Lộc", "1.000", "900", "800"]])
+    stream = [GOOD, *(path.read_bytes() for path in CRASHERS), other, xlsx([HEADER, HUNG])]
+    with sandbox.prefetched(stream):
+        assert read_table(stream[0], ".xlsx")[0].rows[1][1] == "Phước Hưng"
+        for crasher in stream[1:-2]:
+            assert code_of(crasher, ".xls") == "NOT_A_SPREADSHEET"
+        assert read_table(stream[-2], ".xlsx")[0].rows[1][1] == "Phước Lộc"
+        assert read_table(stream[-1], ".xlsx")[0].rows[1][1] == "Phước Hưng"
