@@ -72,14 +72,7 @@ def national_figures(scope: Scope, periods: list[str], seed: int) -> pl.DataFram
     country's (`synthetic.synthetic_figures`)."""
     rng = np.random.default_rng(seed + 1)
     units = scope.units.with_row_index("_v").with_columns(pl.col("_v").cast(pl.Int64))
-    n, p = units.height, len(periods)
-    base = _bases(units, scope.crosswalk, rng)
-    growth = 1 + np.cumsum(rng.normal(0.002, 0.004, size=(p, n)), axis=0)
-    total = np.maximum((base * growth).round().astype(np.int64), 1)
-    progress = np.clip(np.linspace(0.4, 0.97, p)[:, None] + rng.normal(0, 0.05, size=(p, n)), 0, 1)
-    updated = np.minimum((total * progress).round().astype(np.int64), total)
-    cleaning = np.clip(np.linspace(0.2, 0.9, p)[:, None] + rng.normal(0, 0.08, size=(p, n)), 0, 1)
-    cleaned = np.minimum((updated * cleaning).round().astype(np.int64), updated)
+    total, updated, cleaned = synthetic.drifting_counts(_bases(units, scope.crosswalk, rng), len(periods), rng)
     frames = []
     for i, period in enumerate(periods):
         valid = units_valid_in(units, period)

@@ -384,7 +384,7 @@ def national_reference(scope_dir: Path) -> Iterator[None]:
 
     One configuration for every run, as one process has: each run's own data directory
     (which gets the same config.toml) would load the scope anew in each timed run, and
-    its per-scope caches (the units' matching keys: about 0.4 s), which a process pays
+    its per-scope caches (the units' matching keys), which a process pays
     once, in its first run (here the warm-up)."""
     from pipelines.core.scope import configured_scope
 

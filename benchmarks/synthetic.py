@@ -95,17 +95,23 @@ def synthetic_units(n: int, seed: int) -> pl.DataFrame:
     )
 
 
+def drifting_counts(base: np.ndarray, p: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Totals, updated and cleaned (p periods × len(base) units) from each unit's first total:
+    totals drift slowly, updating and cleaning advance."""
+    growth = 1 + np.cumsum(rng.normal(0.002, 0.004, size=(p, len(base))), axis=0)
+    total = np.maximum((base * growth).round().astype(np.int64), 1)
+    progress = np.clip(np.linspace(0.4, 0.97, p)[:, None] + rng.normal(0, 0.05, size=(p, len(base))), 0, 1)
+    updated = np.minimum((total * progress).round().astype(np.int64), total)
+    cleaning = np.clip(np.linspace(0.2, 0.9, p)[:, None] + rng.normal(0, 0.08, size=(p, len(base))), 0, 1)
+    cleaned = np.minimum((updated * cleaning).round().astype(np.int64), updated)
+    return total, updated, cleaned
+
+
 def synthetic_figures(units: pl.DataFrame, periods: list[str], seed: int) -> pl.DataFrame:
     """Each unit's counts in each period: totals drift slowly, updating and cleaning advance."""
     rng = np.random.default_rng(seed + 1)
     n, p = units.height, len(periods)
-    base = rng.integers(300, 6000, size=n)
-    growth = 1 + np.cumsum(rng.normal(0.002, 0.004, size=(p, n)), axis=0)
-    total = np.maximum((base * growth).round().astype(np.int64), 1)
-    progress = np.clip(np.linspace(0.4, 0.97, p)[:, None] + rng.normal(0, 0.05, size=(p, n)), 0, 1)
-    updated = np.minimum((total * progress).round().astype(np.int64), total)
-    cleaning = np.clip(np.linspace(0.2, 0.9, p)[:, None] + rng.normal(0, 0.08, size=(p, n)), 0, 1)
-    cleaned = np.minimum((updated * cleaning).round().astype(np.int64), updated)
+    total, updated, cleaned = drifting_counts(rng.integers(300, 6000, size=n), p, rng)
     return pl.DataFrame(
         {
             "period": np.repeat(periods, n),

@@ -350,18 +350,6 @@ def appendix_docx_bytes(
     return out.getvalue()
 
 
-def write_appendix_docx(
-    path: Path,
-    appendix: pl.DataFrame,
-    period: str,
-    texts: dict,
-    created: dt.datetime,
-    groups: pl.DataFrame | None = None,
-    show_codes: bool = False,
-) -> None:
-    path.write_bytes(appendix_docx_bytes(appendix, period, texts, created, True, groups, show_codes))
-
-
 def read_docx_table(path: Path) -> list[list[str]]:
     """The appendix table of a written document, cell texts row by row (merged cells once)."""
     table = Document(str(path)).tables[0]

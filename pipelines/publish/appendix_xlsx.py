@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from pathlib import Path
 
 import polars as pl
 import xlsxwriter
@@ -56,20 +55,6 @@ NAME_CHARACTER = 1.2
 # characters is in pixels: Arial 10 (Liberation Sans, its metric twin, in LibreOffice)
 # measures alike in Excel and LibreOffice, where Calibri without Carlito does not.
 DEFAULT_FONT = {"font_name": "Arial", "font_size": 10}
-
-
-def write_appendix_xlsx(
-    path: Path,
-    appendix: pl.DataFrame,
-    period: str,
-    scope: dict,
-    created: dt.datetime,
-    charts: list[bytes] | None = None,
-    groups: pl.DataFrame | None = None,
-    show_codes: bool = False,
-) -> None:
-    """Write the workbook to `path` (see `appendix_xlsx_bytes`)."""
-    Path(path).write_bytes(appendix_xlsx_bytes(appendix, period, scope, created, charts, groups, show_codes))
 
 
 def appendix_xlsx_bytes(

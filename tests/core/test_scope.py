@@ -12,7 +12,7 @@ from pipelines.core.scope import configured_scope, load_scope
 from pipelines.ingest.submissions import parse_submission
 from pipelines.publish.appendix import build_appendix
 from pipelines.publish.appendix_md import appendix_markdown
-from pipelines.publish.appendix_xlsx import CHART_SHEET, write_appendix_xlsx
+from pipelines.publish.appendix_xlsx import CHART_SHEET, appendix_xlsx_bytes
 from pipelines.publish.summary_sentence import summary_sentence
 from pipelines.warehouse.history import clean_rate_history
 
@@ -75,7 +75,7 @@ def test_another_scope_from_its_own_reference_files(tmp_path):
 
     texts = scope.texts("2024-07")
     path = tmp_path / "phu-luc.xlsx"
-    write_appendix_xlsx(path, appendix, "2024-07", texts, dt.datetime(2024, 7, 31))
+    path.write_bytes(appendix_xlsx_bytes(appendix, "2024-07", texts, dt.datetime(2024, 7, 31)))
     sheet = openpyxl.load_workbook(path).active
     assert sheet["A2"].value == "Thống kê dữ liệu trẻ em của thị xã Mẫu"
     assert sheet["A3"].value == "(Kèm theo Công văn ngày      /7/2024 của UBND thị xã Mẫu)"

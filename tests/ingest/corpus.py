@@ -14,15 +14,8 @@ from dataclasses import dataclass
 
 import xlsxwriter
 import xlwt
-from helpers import GOLDEN
+from helpers import GOLDEN, HEADER
 
-HEADER = [
-    "TT",
-    "Tên địa phương",
-    "Tổng số trẻ em",
-    "Số trẻ em đã được cập nhật dữ liệu",
-    "Số trẻ em đã làm sạch dữ liệu",
-]
 LONG_HEADER = [
     "TT",
     "Tên địa phương",

@@ -66,7 +66,7 @@ def test_copied_unit_rows_read_and_look_like_rows_built_cell_by_cell(tmp_path):
     import polars as pl
 
     from pipelines.core.columns import printed_rows
-    from pipelines.publish.appendix_docx import write_appendix_docx
+    from pipelines.publish.appendix_docx import appendix_docx_bytes
 
     names = ["Xã Một", " Phường  Hai ", "Thị trấn\tBa", "Xã\nBốn", "Xã Năm"]
     appendix = pl.DataFrame(
@@ -84,8 +84,10 @@ def test_copied_unit_rows_read_and_look_like_rows_built_cell_by_cell(tmp_path):
         }
     )
     path = tmp_path / "a.docx"
-    write_appendix_docx(
-        path, appendix, "2024-07", {"title": "T", "attachment_line": "{month}/{year}"}, dt.datetime(2024, 8, 1)
+    path.write_bytes(
+        appendix_docx_bytes(
+            appendix, "2024-07", {"title": "T", "attachment_line": "{month}/{year}"}, dt.datetime(2024, 8, 1)
+        )
     )
     expected = printed_rows(appendix)
     assert read_docx_table(path)[2:] == [*expected[:-1], [expected[-1][1], *expected[-1][2:]]]
