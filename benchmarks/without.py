@@ -1,11 +1,13 @@
 """`--without PATH`: the scale benchmark with one of the country-size paths turned off,
 to see what it buys against the code as it is (BENCHMARKS.md, "What each kept
 optimisation buys"). Each is set back to what a district does: parse and render in the
-run's process, flush the archive path by path, copy the analysts' copy whole then flush.
+run's process, flush the archive path by path, copy the analysts' copy whole then flush, let the
+cycle collector walk the whole heap.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -25,6 +27,7 @@ PATHS = {
     "render-workers": lambda: setattr(scale, "RENDER_ON_WORKERS_FROM", NEVER),
     "syncfs": lambda: setattr(scale, "SYNCFS_FROM", NEVER),
     "chunked-copy": lambda: setattr(analyst_db, "copy_to_disk", _copy_then_flush),
+    "frozen-heap": lambda: setattr(scale, "frozen_heap", contextlib.nullcontext),
 }
 
 

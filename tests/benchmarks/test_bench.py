@@ -1,6 +1,7 @@
 """The benchmark's generator, a tiny end-to-end run and the district mode (figures are
 checked for shape, never timed)."""
 
+import gc
 import json
 import os
 import shutil
@@ -383,9 +384,12 @@ def test_without_turns_each_country_size_path_off_and_is_refused_unknown(monkeyp
     for name in ("MIN_PARALLEL_FILES", "RENDER_ON_WORKERS_FROM", "SYNCFS_FROM"):
         monkeypatch.setattr(scale, name, getattr(scale, name))
     monkeypatch.setattr(analyst_db, "copy_to_disk", analyst_db.copy_to_disk)
+    monkeypatch.setattr(scale, "frozen_heap", scale.frozen_heap)
     without.turn_off(sorted(without.PATHS))
     assert scale.MIN_PARALLEL_FILES == scale.RENDER_ON_WORKERS_FROM == scale.SYNCFS_FROM == without.NEVER
     assert analyst_db.copy_to_disk is without._copy_then_flush
+    with scale.frozen_heap():
+        assert gc.get_freeze_count() == 0
     with pytest.raises(SystemExit):
         main(["--without", "pool", "--communes", "5", "--periods", "2"])
     assert "invalid choice" in capsys.readouterr().err
