@@ -75,35 +75,51 @@ NO_END = dt.date(9999, 12, 31)
 
 def expected_sources(periods: list[str], units: pl.DataFrame, crosswalk: pl.DataFrame, as_of: str) -> pl.LazyFrame:
     """How many units of each period make up each unit valid at `as_of`: period, unit_code, expected."""
-    days = pl.LazyFrame({"period": periods}, schema={"period": pl.String}).with_columns(period_day().alias("day"))
+    # Periods between two changes of the units (`change_days`) have the same units, and
+    # so the same counts: each such stretch is counted once, at its first period.
+    changes = pl.LazyFrame({"changed": change_days(units, crosswalk).unique().sort()})
+    stretches = (
+        pl.LazyFrame({"period": periods}, schema={"period": pl.String})
+        .with_columns(period_day().alias("day"))
+        .sort("day")
+        .join_asof(changes, left_on="day", right_on="changed", strategy="backward")
+        .select("period", pl.col("period").min().over("changed").alias("counted_as"))
+    )
+    days = stretches.select(pl.col("counted_as").unique().alias("period")).with_columns(period_day().alias("day"))
     spans = units.lazy().select("unit_code", "valid_from", pl.col("valid_to").fill_null(NO_END))
     # The units valid on each period's first day. Lazily, a product filtered by two
     # inequalities is planned as an inequality join (IEJOIN in `explain()`): the product
-    # itself, 600,000 rows for the country after five years, is never made.
+    # itself is never made.
     valid = (
         days.join(spans, how="cross")
         .filter((pl.col("valid_from") <= pl.col("day")) & (pl.col("valid_to") >= pl.col("day")))
         .select("period", "unit_code")
     )
-    return (
+    counted = (
         carry_forward(valid, crosswalk, as_of)
         .group_by("period", "unit_code")
         .agg(pl.len().cast(pl.Int64).alias("expected"))
+        .rename({"period": "counted_as"})
+    )
+    return stretches.join(counted, on="counted_as").select("period", "unit_code", "expected")
+
+
+def change_days(units: pl.DataFrame, crosswalk: pl.DataFrame) -> pl.Series:
+    """The days the units changed: a version of a unit began or ended (the day after its
+    `valid_to`), or a reorganisation took effect."""
+    return (
+        pl.concat([units["valid_from"], units["valid_to"].drop_nulls().dt.offset_by("1d"), crosswalk["effective_date"]])
+        .drop_nulls()
+        .alias("changed")
     )
 
 
 def last_change(units: pl.DataFrame, crosswalk: pl.DataFrame, as_of: str) -> dt.date | None:
-    """The latest day, up to `as_of`'s first day, on which the units changed: a version of
-    a unit began or ended (the day after its `valid_to`), or a reorganisation took effect.
-    None when none did. From that day on, every period has the units `as_of` has."""
+    """The latest day, up to `as_of`'s first day, on which the units changed
+    (`change_days`); None when none did. From that day on, every period has the units
+    `as_of` has."""
     day = period_start(as_of)
-    days = pl.concat(
-        [
-            units["valid_from"],
-            units["valid_to"].drop_nulls().dt.offset_by("1d"),
-            crosswalk["effective_date"],
-        ]
-    )
+    days = change_days(units, crosswalk)
     return days.filter(days <= day).max()
 
 
