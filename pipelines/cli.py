@@ -17,6 +17,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines import scale
 from pipelines.analysts.analyst_db import ensure_analyst_copy
 from pipelines.analysts.sql_shell import run_shell
 from pipelines.core.periods import is_period
@@ -52,7 +53,9 @@ def run_period(period: str, data_dir: Path, dagster_instance: dg.DagsterInstance
 
     defs = build_definitions(str(data_dir))
     job = defs.resolve_job_def(JOB_NAME)
-    with holding_warehouse(data_dir):  # one connection for the run's steps, not one each
+    # One connection for the run's steps, not one each; the objects held before the run
+    # left out of the cycle collector's walks.
+    with holding_warehouse(data_dir), scale.frozen_heap():
         result = job.execute_in_process(
             partition_key=period, instance=dagster_instance, raise_on_error=False, run_config=QUIET
         )

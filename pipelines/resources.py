@@ -9,7 +9,6 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines import scale
 from pipelines.core.settings import DATA_DIR_ENV, DEFAULT_DATA_DIR, DataDir
 from pipelines.warehouse import db
 
@@ -31,13 +30,6 @@ class Storage(dg.ConfigurableResource):
     """The data directory: inbox/, archive/, warehouse.duckdb, published/."""
 
     data_dir: str
-
-    @contextmanager
-    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["Storage"]:
-        """For a run's steps (the job's steps run in one process, one after another): the
-        objects the process already held are left out of the cycle collector's work."""
-        with scale.frozen_heap():
-            yield self
 
     @property
     def layout(self) -> DataDir:

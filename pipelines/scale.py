@@ -16,8 +16,8 @@ work is done once a run is large. BENCHMARKS.md gives what each buys.
 - Copying a large file to disk (`copy_to_disk`, the analysts' copy): in COPY_CHUNK
   chunks, each flushed while the next is copied and then dropped from the page cache, so
   the copy reuses a few pages instead of first filling memory the system is slow to give.
-- The cycle collector during a run (`frozen_heap`, held by the Storage resource for the
-  run): the objects the process held before it are left out of its collections.
+- The cycle collector during a run (`frozen_heap`, held by `cli.run_period`): the objects
+  the process held before the run are left out of its collections.
 - Elsewhere, because they could not live apart from their code: the Word table's unit
   rows are copies of the first one written as XML text (`publish.appendix_docx`);
   `raw.received_files` and `staging.parsed_files` keep one row per sha256 by a check on
