@@ -64,4 +64,4 @@ reference: setup
 	$(PY) scripts/make_reference.py
 
 clean:
-	rm -rf data/inbox data/archive data/published data/warehouse.duckdb* data/analyst.duckdb data/.analyst.duckdb.source.json data/analytics data/.analytics
+	rm -rf data/inbox data/archive data/published data/warehouse.duckdb* data/analyst.duckdb data/.analyst.duckdb.source.json data/analytics data/.analytics data/.history

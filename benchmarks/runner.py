@@ -38,6 +38,7 @@ from tqdm import tqdm
 
 from benchmarks import baseline, national, synthetic
 from pipelines.core.settings import DATA_DIR_ENV, UNITS_FILE_ENV
+from pipelines.publish import stored_history
 from pipelines.scale import WORKERS_ENV
 from pipelines.warehouse.db import warehouse_sql_digest
 
@@ -205,6 +206,23 @@ def _build_history(setup: Setup) -> None:
     (setup.history / "complete").write_text(warehouse_sql_digest(), encoding="utf-8")
 
 
+def store_earlier_history(setup: Setup) -> None:
+    """The history of the periods before the units last changed, as publishing the last
+    period of history stored it (`stored_history`): made again here, not in a timed run,
+    when the code changed since (the code is part of its name)."""
+    import duckdb
+
+    from pipelines.core.settings import DataDir
+    from pipelines.warehouse import db
+
+    layout, scope, last = DataDir.at(setup.history), national.national_scope(), setup.all_periods()[-2]
+    with duckdb.connect(str(layout.warehouse), read_only=True) as con:
+        earlier = stored_history.lookup(con, layout, scope, last)
+        if earlier is not None and earlier.history is None:
+            snapshots = db.query(con, "select_snapshots_until", period=last, after=None)
+            stored_history.history_as_of(layout, snapshots, scope, last, earlier)
+
+
 def history_is_current(setup: Setup) -> bool:
     """Whether the cached history was loaded by this schema (sql/schema and sql/views): a
     history made by another would be brought up to date inside every timed run, which
@@ -215,16 +233,17 @@ def history_is_current(setup: Setup) -> bool:
 
 
 def ensure_history(setup: Setup, progress: tqdm) -> None:
-    if history_is_current(setup):
-        return
-    progress.set_description(f"loading {setup.periods - 1} periods of history")
-    child = multiprocessing.get_context("spawn").Process(
-        target=_build_history, args=(dataclasses.replace(setup, figures=None),)
-    )
-    child.start()
-    child.join()
-    if child.exitcode != 0:
-        raise RuntimeError("loading history failed")
+    if not history_is_current(setup):
+        progress.set_description(f"loading {setup.periods - 1} periods of history")
+        child = multiprocessing.get_context("spawn").Process(
+            target=_build_history, args=(dataclasses.replace(setup, figures=None),)
+        )
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            raise RuntimeError("loading history failed")
+    if setup.national:
+        store_earlier_history(setup)
 
 
 def prepare_run(setup: Setup, name: str, files: list[Path]) -> Path:
@@ -237,7 +256,7 @@ def prepare_run(setup: Setup, name: str, files: list[Path]) -> Path:
     for name in ("analyst.duckdb", ".analyst.duckdb.source.json"):  # mtimes kept: the copy's base is known by them
         if (setup.history / name).exists():
             shutil.copy2(setup.history / name, run_dir / name)
-    for name in (".analytics", "analytics"):
+    for name in (".analytics", "analytics", stored_history.FOLDER):
         source = setup.history / name
         if source.is_symlink():
             os.symlink(os.readlink(source), run_dir / name)

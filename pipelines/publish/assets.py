@@ -6,6 +6,7 @@ import polars as pl
 from pipelines.core.numbers import format_vn_int, format_vn_rate
 from pipelines.core.scope import configured_scope
 from pipelines.partitions import PERIODS, PROGRAMME
+from pipelines.publish import stored_history
 from pipelines.publish.appendix import build_appendix, read_appendix, total_row
 from pipelines.publish.appendix_md import appendix_markdown
 from pipelines.publish.files import published_paths
@@ -119,7 +120,10 @@ def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> d
         record = read_record(con, PUBLISHED_APPENDIX, period)
         if record is not None and record.is_current(digest, files_state(outputs)):
             return dg.MaterializeResult(metadata=published_metadata(record.metadata, rendered=False))
-        snapshots = db.query(con, "select_snapshots_until", period=period)
+        # The periods before the units last changed come from the store when it has them.
+        earlier = stored_history.lookup(con, layout, scope, period)
+        stored = earlier is not None and earlier.history is not None
+        snapshots = db.query(con, "select_snapshots_until", period=period, after=earlier.until if stored else None)
     from pipelines.publish.render import render_period  # the renderers load only when something is rendered
 
     summary = render_period(
@@ -128,6 +132,7 @@ def published_appendix(context: dg.AssetExecutionContext, storage: Storage) -> d
         scope,
         appendix,
         snapshots,
+        earlier,
         created,
         period_rejections,
         all_rejections,

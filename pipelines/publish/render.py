@@ -15,6 +15,7 @@ from pipelines import scale
 from pipelines.core.numbers import format_vn_rate
 from pipelines.core.scope import Scope
 from pipelines.core.settings import DataDir
+from pipelines.publish import stored_history
 from pipelines.publish.appendix import district_names, grouped_by_district, total_row
 from pipelines.publish.appendix_docx import appendix_docx_bytes
 from pipelines.publish.appendix_md import appendix_markdown
@@ -26,7 +27,7 @@ from pipelines.publish.report_html import render_report
 from pipelines.publish.summary_sentence import summary_sentence
 from pipelines.publish.trends import TREND_COLUMNS
 from pipelines.publish.trends import trends as build_trends
-from pipelines.warehouse.history import TOTAL_NAME, clean_rate_history_as_of, history_notes
+from pipelines.warehouse.history import TOTAL_NAME, history_notes
 
 REJECTION_COLUMNS = ["original_name", "sha256", "period", "unit_code", "unit_name", "row_number", "code", "message"]
 CHART_CAPTIONS = ["Tỷ lệ làm sạch dữ liệu theo địa phương trong kỳ", "Tỷ lệ làm sạch dữ liệu qua các kỳ"]
@@ -43,6 +44,7 @@ def render_period(
     scope: Scope,
     appendix: pl.DataFrame,
     snapshots: pl.DataFrame,
+    earlier: stored_history.Earlier | None,
     created: dt.datetime | None,
     period_rejections: pl.DataFrame,
     all_rejections: pl.DataFrame,
@@ -60,7 +62,7 @@ def render_period(
         else None
     )
     printed = {"groups": groups, "show_codes": bool(scope.settings.get("show_codes", False))}
-    history = clean_rate_history_as_of(snapshots, scope.units, scope.crosswalk, period)
+    history = stored_history.history_as_of(layout, snapshots, scope, period, earlier)
     del snapshots  # the largest frame, dropped as soon as it is used
     created = created or dt.datetime.combine(dt.date.fromisoformat(f"{period}-01"), dt.time())
     changes = tuple(sorted(set(scope.crosswalk["effective_date"].to_list())))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
-from pipelines.core.crosswalk import period_day, reaggregate
+from pipelines.core.crosswalk import last_change, period_day, reaggregate
 from pipelines.core.numbers import clean_rate_pct
-from pipelines.core.periods import period_start
+from pipelines.core.periods import period_of, period_start
 from pipelines.core.units import units_valid_in
 
 TOTAL_NAME = "Tổng cộng"
@@ -133,6 +135,15 @@ def clean_rate_history_as_of(
     in_units_of_period = reaggregate(carried, all_units, comparable, period, ordered=False)  # sorted below
     units = units_valid_in(all_units, period)
     return clean_rate_history(in_units_of_period, units, period, snapshots).drop("as_of_period")
+
+
+def settled_until(all_units: pl.DataFrame, crosswalk: pl.DataFrame, period: str) -> str | None:
+    """The last period before the units last changed, up to `period`'s first day (None
+    when they never did). `clean_rate_history_as_of` gives the periods up to it the same
+    rows for every period from `period` until the units change again: the same units
+    valid, the same reorganisations behind them."""
+    since = last_change(all_units, crosswalk, period)
+    return None if since is None else period_of(since - dt.timedelta(days=1))
 
 
 def history_notes(
