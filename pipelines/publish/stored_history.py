@@ -82,7 +82,7 @@ def history_as_of(
         stored = as_of(snapshots.filter(before))
         path = _path(layout, earlier.key)
         write_atomically(path, stored.write_parquet)
-        for other in path.parent.glob("*.parquet"):
+        for other in path.parent.iterdir():  # older keys, a killed run's temporary file
             if other != path:
                 other.unlink()
         snapshots = snapshots.filter(~before)
