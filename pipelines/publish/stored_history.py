@@ -4,7 +4,7 @@ in data/.history/.
 The history a period publishes re-expresses every earlier period in its units. The rows
 of the periods before the units last changed (`settled_until`) come out the same at every
 period until the units change again or one of those periods' figures does: for a
-province or the country, years of communes summed through the crosswalk, the largest part
+province or the country, years of communes summed through the crosswalk, a large part
 of what publishing a month costs. They are kept in one Parquet file named by a digest of
 everything they are made from (the code, the Polars version, the units, the crosswalk,
 a fingerprint of those periods' snapshots), so a change to any of them makes them again.
